@@ -1,0 +1,96 @@
+"""The action server: build the dependencies once, register the actions, serve.
+
+    python -m actions.server --port 5055
+
+rasa-sdk's own entry point instantiates action classes without arguments; here
+actions get their dependencies (knowledge service, rules, clock) through their
+constructors, so the executor is assembled explicitly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic
+
+from actions.answer import ActionAnswer
+from actions.contact import ActionSubmitContact, ValidateContactForm
+from actions.support_rules import RulesError, SupportRules, load_support_rules
+from knowledge.factory import build_composer, build_store
+from knowledge.service import KnowledgeService
+from knowledge.settings import KnowledgeSettings, SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    knowledge: KnowledgeSettings
+    rules: SupportRules
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "ServerConfig":
+        rules_path = Path(env.get("SUPPORT_RULES") or ROOT / "bot" / "support.yml")
+        return cls(KnowledgeSettings.from_env(env, ROOT), load_support_rules(rules_path))
+
+
+def build_knowledge(config: ServerConfig) -> KnowledgeService:
+    answers = config.rules.answers
+    return KnowledgeService(
+        store=build_store(config.knowledge),
+        compose=build_composer(config.knowledge, max_chars=answers.max_answer_chars),
+        min_score=answers.min_score,
+        top_k=answers.top_k,
+    )
+
+
+def build_executor(config: ServerConfig, knowledge: KnowledgeService) -> ActionExecutor:
+    executor = ActionExecutor()
+    for action in (
+        ActionAnswer(knowledge),
+        ValidateContactForm(config.rules.contact),
+        ActionSubmitContact(),
+    ):
+        executor.register_action(action)
+    return executor
+
+
+def build_app(config: ServerConfig, knowledge: KnowledgeService) -> Sanic:
+    return create_app(build_executor(config, knowledge), cors_origins=[])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m actions.server")
+    parser.add_argument("--host", default=os.environ.get("SUPPORTBOT_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        config = ServerConfig.from_env(os.environ)
+        knowledge = build_knowledge(config)
+    except (SettingsError, RulesError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if knowledge.store.count() == 0:
+        logger.warning("the knowledge index is empty: run `make sync` (python -m knowledge sync)")
+    knowledge.store.search("warm up", k=1)  # load the embedding model before serving
+    mode = "LLM (" + config.knowledge.openai.model + ")" if config.knowledge.openai else "extractive"
+    logger.info("answers: %s; index holds %d chunks", mode, knowledge.store.count())
+    build_app(config, knowledge).run(
+        host=args.host, port=args.port, single_process=True, access_log=False, motd=False
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Rasa project (domain, data, endpoints, credentials) and the launcher that runs it."""

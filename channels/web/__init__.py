@@ -1,0 +1,1 @@
+"""The website chat channel: a WebSocket speaking docs/widget-protocol.md."""

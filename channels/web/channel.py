@@ -1,0 +1,104 @@
+"""Rasa input channel for the website widget: WebSocket, static files, demo page.
+
+Registered in bot/credentials.yml as `channels.web.channel.WebChatInput`; Rasa
+mounts it under /webhooks/webchat/. It only translates: frames to UserMessages
+(session.py), bot messages to frames (output.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from channels.web import protocol
+from channels.web.hub import ConnectionHub
+from channels.web.output import WebChatOutput
+from channels.web.session import ChatSession
+from channels.web.settings import WebChatSettings
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Only these files are served; nothing is looked up from the request path.
+STATIC_FILES = {
+    "widget.js": "application/javascript; charset=utf-8",
+    "demo.html": "text/html; charset=utf-8",
+}
+
+
+class WebChatInput(InputChannel):
+    def __init__(self, settings: WebChatSettings, hub: ConnectionHub | None = None) -> None:
+        self.settings = settings
+        self.hub = hub or ConnectionHub()
+
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "WebChatInput":
+        return cls(WebChatSettings.from_mapping(credentials or {}))
+
+    def get_output_channel(self) -> WebChatOutput:
+        return WebChatOutput(self.hub)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("webchat", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"status": "ok"})
+
+        @bp.route("/demo", methods=["GET"])
+        async def demo(_: Request) -> Any:
+            return await _static("demo.html")
+
+        @bp.route("/static/<name>", methods=["GET"])
+        async def static(_: Request, name: str) -> Any:
+            return await _static(name)
+
+        @bp.websocket("/ws")
+        async def websocket(request: Request, ws: Any) -> None:
+            if not self.settings.origin_allowed(request.headers.get("origin")):
+                await ws.close(code=1008, reason="origin not allowed")
+                return
+            await self._session(request, ws, on_new_message).run()
+
+        return bp
+
+    def _session(
+        self, request: Request, ws: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> ChatSession:
+        async def handle(cid: str, message: protocol.Message, metadata: dict[str, Any]) -> None:
+            await on_new_message(
+                UserMessage(
+                    text=message.payload or message.text,
+                    output_channel=self.get_output_channel(),
+                    sender_id=cid,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+
+        async def load_events(cid: str) -> list[dict[str, Any]] | None:
+            agent = request.app.ctx.agent
+            tracker = await agent.tracker_store.retrieve_full_tracker(cid)
+            if tracker is None:
+                return None
+            return [event.as_dict() for event in tracker.events]
+
+        return ChatSession(ws, self.hub, handle, load_events, self.settings.max_message_chars)
+
+
+async def _static(name: str) -> Any:
+    content_type = STATIC_FILES.get(name)
+    if content_type is None:
+        return response.json({"error": f"no such file: {name}"}, status=404)
+    return await response.file(
+        STATIC_DIR / name, mime_type=content_type, headers={"Cache-Control": "no-cache"}
+    )

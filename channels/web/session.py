@@ -1,0 +1,107 @@
+"""One widget connection: hello, then customer messages, until the socket closes.
+
+Dependencies come in as callables so the whole exchange is testable without a
+server: `handle` is Rasa's on_new_message, `load_events` reads the conversation
+log and returns None for an unknown conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Optional, Protocol
+
+from channels.web import protocol
+from channels.web.hub import ConnectionHub
+
+logger = logging.getLogger(__name__)
+
+EventLoader = Callable[[str], Awaitable[Optional[list[dict[str, Any]]]]]
+Handler = Callable[[str, protocol.Message, dict[str, Any]], Awaitable[None]]
+
+UNKNOWN_CONVERSATION = "We couldn't find that earlier conversation, so this is a new one."
+UNAVAILABLE = (
+    "Sorry, the assistant is temporarily unavailable. Your message is saved; "
+    "please try again in a moment."
+)
+
+
+class ServerSocket(Protocol):
+    async def recv(self) -> str | bytes | None: ...
+
+    async def send(self, data: str) -> None: ...
+
+
+@dataclass
+class ChatSession:
+    socket: ServerSocket
+    hub: ConnectionHub
+    handle: Handler
+    load_events: EventLoader
+    max_chars: int
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+    conversation_id: str | None = None
+    context: dict[str, str] | None = None
+
+    async def run(self) -> None:
+        try:
+            while (raw := await self.socket.recv()) is not None:
+                await self._on_frame(raw)
+        finally:
+            if self.conversation_id:
+                self.hub.remove(self.conversation_id, self.socket)
+
+    async def _on_frame(self, raw: str | bytes) -> None:
+        try:
+            frame = protocol.parse_client_frame(raw, self.max_chars)
+            if isinstance(frame, protocol.Hello):
+                await self._on_hello(frame)
+            else:
+                await self._on_message(frame)
+        except protocol.ProtocolError as error:
+            await self._send(protocol.error_frame(error))
+
+    async def _on_hello(self, hello: protocol.Hello) -> None:
+        if self.conversation_id:
+            self.hub.remove(self.conversation_id, self.socket)
+        cid, history, notice = await self._resolve(hello.conversation_id)
+        self.conversation_id, self.context = cid, hello.context
+        self.hub.add(cid, self.socket)
+        await self._send(protocol.welcome_frame(cid, history, notice))
+
+    async def _resolve(self, wanted: str | None) -> tuple[str, list[Any], str | None]:
+        if wanted is None:
+            return self.new_id(), [], None
+        events = await self.load_events(wanted) if protocol.is_valid_conversation_id(wanted) else None
+        if events is None:
+            return self.new_id(), [], UNKNOWN_CONVERSATION
+        return wanted, list(protocol.history_from_events(events)), None
+
+    async def _on_message(self, message: protocol.Message) -> None:
+        if self.conversation_id is None:
+            raise protocol.ProtocolError("not_started", "Send a hello frame first.")
+        cid = self.conversation_id
+        await self.hub.send(cid, protocol.user_frame(message.text), skip=self.socket)
+        await self._send(protocol.typing_frame(True))
+        try:
+            await self.handle(cid, message, self._metadata(message))
+        except Exception:
+            logger.exception("handling a message of conversation %s failed", cid)
+            await self._send(protocol.error_frame(protocol.ProtocolError("unavailable", UNAVAILABLE)))
+        finally:
+            await self._send(protocol.typing_frame(False))
+
+    def _metadata(self, message: protocol.Message) -> dict[str, Any]:
+        metadata: dict[str, Any] = {"context": dict(self.context or {}), "received_at": time.time()}
+        if message.payload:
+            metadata["display_text"] = message.text
+        return metadata
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        try:
+            await self.socket.send(json.dumps(frame))
+        except Exception as error:  # the socket closed under us; recv() ends the loop
+            logger.info("could not send to a closed socket: %s", error)

@@ -1,0 +1,43 @@
+"""Assembly: build the store and the answer composer from settings.
+
+The only place that decides which concrete clients are used, so tests and the
+CLI can inject their own (a Chroma client, fake embeddings, a chat model).
+"""
+
+from __future__ import annotations
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from knowledge.answers import Composer, ExtractiveComposer
+from knowledge.embeddings import MiniLMEmbeddings
+from knowledge.llm import LLMComposer
+from knowledge.settings import KnowledgeSettings, OpenAISettings
+from knowledge.store import KnowledgeStore, make_chroma_client
+
+
+def build_store(settings: KnowledgeSettings, embeddings: Embeddings | None = None) -> KnowledgeStore:
+    client = make_chroma_client(
+        path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
+    )
+    return KnowledgeStore(client, embeddings or MiniLMEmbeddings(), settings.collection)
+
+
+def build_composer(settings: KnowledgeSettings, max_chars: int = 700) -> Composer:
+    extractive = ExtractiveComposer(max_chars=max_chars)
+    if settings.openai is None:
+        return extractive
+    return LLMComposer(chat=build_chat_model(settings.openai), fallback=extractive)
+
+
+def build_chat_model(settings: OpenAISettings) -> BaseChatModel:
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=settings.model,
+        api_key=settings.api_key.reveal(),
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=1,
+        temperature=0,
+    )
