@@ -51,7 +51,11 @@ class WebChatInput(InputChannel):
         bp = Blueprint("webchat", __name__)
 
         @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> Any:
+        async def health(request: Request) -> Any:
+            # 503 until the model is loaded: Rasa accepts connections before that.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "loading"}, status=503)
             return response.json({"status": "ok"})
 
         @bp.route("/demo", methods=["GET"])

@@ -63,6 +63,9 @@ class ChatSession:
                 await self._on_message(frame)
         except protocol.ProtocolError as error:
             await self._send(protocol.error_frame(error))
+        except Exception:  # e.g. the conversation log is unreachable: say so, keep the socket
+            logger.exception("a frame of conversation %s could not be handled", self.conversation_id)
+            await self._send(protocol.error_frame(protocol.ProtocolError("unavailable", UNAVAILABLE)))
 
     async def _on_hello(self, hello: protocol.Hello) -> None:
         if self.conversation_id:

@@ -1,0 +1,94 @@
+# One command per chore. `make run` and `make test` do all their own set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+DATA_DIR ?= $(ROOT)/var
+export SUPPORTBOT_DATA_DIR := $(DATA_DIR)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export RASA_TELEMETRY_ENABLED := false
+export ANONYMIZED_TELEMETRY := False
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_CACHE_DIRECTORY := $(DATA_DIR)/rasa-cache
+export PYTHONPATH := $(ROOT)
+
+# Rasa 3.6 needs Python 3.10; the action server (LangChain 1.x, chromadb) 3.11.
+# pyenv's interpreters are used when present; otherwise uv finds or fetches them.
+PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) 3.10)
+PYTHON311 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11) 3.11)
+UV := $(shell command -v uv 2>/dev/null)
+# torch is pinned to its CPU build; where no local wheel folder holds it, pip
+# takes it from PyTorch's CPU index (a plain PyPI torch is a multi-GB CUDA build).
+TORCH_INDEX ?= $(if $(wildcard /opt/wheels/torch-*),,--extra-index-url https://download.pytorch.org/whl/cpu)
+
+RASA_VENV := .venv-rasa
+ACT_VENV := .venv-actions
+RASA := $(RASA_VENV)/bin/rasa
+ACT_PY := $(ACT_VENV)/bin/python
+MODEL := $(DATA_DIR)/models/supportbot.tar.gz
+RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
+
+.PHONY: help install run sync model test test-rasa test-actions lint lock clean
+
+help:
+	@echo "make run    install, train if needed, sync the help centre, start the bot"
+	@echo "make test   install and run the whole test suite"
+	@echo "make lint   ruff and mypy"
+	@echo "make sync   index the help-centre folder (incremental)"
+	@echo "make lock   re-resolve the pinned requirement files"
+
+install: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
+
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	@test -n "$(UV)" || python3 -m pip install --quiet uv
+	$(or $(UV),python3 -m uv) venv --quiet --allow-existing -p $(PYTHON310) $(RASA_VENV)
+	$(or $(UV),python3 -m uv) pip install --quiet -p $(RASA_VENV) -r requirements/rasa.txt
+	@touch $@
+
+# pip, not uv: pip takes the CPU torch wheel from the local wheel folder, uv
+# would download a CUDA build (see ARCHITECTURE.md).
+$(ACT_VENV)/.installed: requirements/actions.txt
+	@test -n "$(UV)" || python3 -m pip install --quiet uv
+	$(or $(UV),python3 -m uv) venv --quiet --allow-existing --seed -p $(PYTHON311) $(ACT_VENV)
+	$(ACT_PY) -m pip install --quiet --disable-pip-version-check $(TORCH_INDEX) -r requirements/actions.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	@touch $@
+
+model: $(MODEL)
+
+# Retrained only when the pipeline, domain or training data change.
+$(MODEL): $(RASA_INPUTS) | $(RASA_VENV)/.installed
+	@mkdir -p $(DATA_DIR)/logs
+	@echo "training the Rasa model (about a minute; log: $(DATA_DIR)/logs/train.log)"
+	@$(RASA) train --domain bot/domain.yml --data bot/data --config config.yml \
+		--out $(DATA_DIR)/models --fixed-model-name supportbot > $(DATA_DIR)/logs/train.log 2>&1 \
+		|| { tail -n 20 $(DATA_DIR)/logs/train.log; exit 1; }
+	@touch $@
+
+sync: $(ACT_VENV)/.installed
+	$(ACT_PY) -m knowledge sync
+
+run: install model sync
+	@$(RASA_VENV)/bin/python bot/serve.py
+
+test: install model sync test-rasa test-actions
+
+# Tests run in the environment of the code they test (tests mirror the tree).
+test-rasa: $(RASA_VENV)/.installed
+	$(RASA_VENV)/bin/python -m pytest tests/bot tests/channels
+
+test-actions: $(ACT_VENV)/.installed
+	RASA_MODEL=$(MODEL) $(ACT_PY) -m pytest tests/actions tests/knowledge tests/e2e
+
+lint: install
+	$(ACT_VENV)/bin/ruff check actions knowledge channels bot tests
+	$(ACT_VENV)/bin/mypy actions knowledge
+
+lock:
+	uv pip compile pyproject.toml --extra rasa --extra rasa-test --python-version 3.10 -o requirements/rasa.txt
+	uv pip compile pyproject.toml --extra actions --extra actions-test --python-version 3.11 \
+		--find-links /opt/wheels -o requirements/actions.txt
+
+clean:
+	rm -rf $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

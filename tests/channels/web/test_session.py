@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from channels.web.hub import ConnectionHub
+from channels.web.protocol import Message
+from channels.web.session import UNKNOWN_CONVERSATION, ChatSession
+from tests.channels.web.fakes import FakeSocket
+
+KNOWN_ID = "0123456789abcdef0123456789abcdef"
+KNOWN_EVENTS = [
+    {"event": "user", "text": "hi", "timestamp": 1.0},
+    {"event": "bot", "text": "Hello!", "timestamp": 2.0, "data": {}},
+]
+
+
+class Bot:
+    """Stands in for Rasa's on_new_message: records calls, replies through the hub."""
+
+    def __init__(self, hub: ConnectionHub, fail: bool = False) -> None:
+        self.hub, self.fail = hub, fail
+        self.received: list[tuple[str, Message, dict[str, Any]]] = []
+
+    async def __call__(self, cid: str, message: Message, metadata: dict[str, Any]) -> None:
+        self.received.append((cid, message, metadata))
+        if self.fail:
+            raise RuntimeError("action server down")
+        await self.hub.send(cid, {"type": "bot", "text": f"echo: {message.text}"})
+
+
+async def load_events(cid: str) -> list[dict[str, Any]] | None:
+    return KNOWN_EVENTS if cid == KNOWN_ID else None
+
+
+def run_session(frames: list[Any], fail: bool = False) -> tuple[FakeSocket, Bot, ConnectionHub]:
+    hub = ConnectionHub()
+    socket, bot = FakeSocket([*frames, None]), Bot(hub, fail)
+    session = ChatSession(socket, hub, bot, load_events, max_chars=100, new_id=lambda: "n" * 32)
+    asyncio.run(session.run())
+    return socket, bot, hub
+
+
+def test_hello_without_id_starts_a_new_conversation() -> None:
+    socket, _, _ = run_session([{"type": "hello", "conversation_id": None}])
+    assert socket.sent == [{"type": "welcome", "conversation_id": "n" * 32, "history": []}]
+
+
+def test_hello_with_a_known_id_returns_its_history() -> None:
+    socket, _, _ = run_session([{"type": "hello", "conversation_id": KNOWN_ID}])
+    welcome = socket.sent[0]
+    assert welcome["conversation_id"] == KNOWN_ID
+    assert [item["text"] for item in welcome["history"]] == ["hi", "Hello!"]
+    assert "notice" not in welcome
+
+
+def test_unknown_or_malformed_ids_get_a_new_conversation_and_a_notice() -> None:
+    for wanted in ("f" * 32, "../etc/passwd"):
+        socket, _, _ = run_session([{"type": "hello", "conversation_id": wanted}])
+        assert socket.sent[0]["conversation_id"] == "n" * 32
+        assert socket.sent[0]["notice"] == UNKNOWN_CONVERSATION
+
+
+def test_a_message_before_hello_is_refused_and_nothing_reaches_the_bot() -> None:
+    socket, bot, _ = run_session([{"type": "message", "text": "hi"}])
+    assert socket.sent[0]["code"] == "not_started"
+    assert bot.received == []
+
+
+def test_a_message_reaches_the_bot_with_page_context_and_the_reply_comes_back() -> None:
+    socket, bot, _ = run_session(
+        [
+            {"type": "hello", "conversation_id": None, "context": {"page_url": "https://x.example/p"}},
+            {"type": "message", "text": " hello "},
+        ]
+    )
+    cid, message, metadata = bot.received[0]
+    assert (cid, message.text) == ("n" * 32, "hello")
+    assert metadata["context"] == {"page_url": "https://x.example/p"}
+    assert [f["type"] for f in socket.sent] == ["welcome", "typing", "bot", "typing"]
+    assert socket.sent[2]["text"] == "echo: hello"
+    assert socket.sent[3] == {"type": "typing", "on": False}
+
+
+def test_a_button_click_sends_the_payload_and_remembers_what_was_shown() -> None:
+    _, bot, _ = run_session(
+        [
+            {"type": "hello", "conversation_id": None},
+            {"type": "message", "text": "Contact the team", "payload": "/human"},
+        ]
+    )
+    _, message, metadata = bot.received[0]
+    assert message.payload == "/human"
+    assert metadata["display_text"] == "Contact the team"
+
+
+def test_bad_frames_get_errors_and_the_session_carries_on() -> None:
+    socket, bot, _ = run_session(
+        [
+            {"type": "hello", "conversation_id": None},
+            "{broken json",
+            b"\x00\x01",
+            {"type": "message", "text": "   "},
+            {"type": "message", "text": "x" * 101},
+            {"type": "message", "text": "still here"},
+        ]
+    )
+    codes = [frame["code"] for frame in socket.of_type("error")]
+    assert codes == ["bad_frame", "bad_frame", "empty_message", "message_too_long"]
+    assert [message.text for _, message, _ in bot.received] == ["still here"]
+
+
+def test_a_failing_bot_is_reported_to_the_customer() -> None:
+    socket, bot, _ = run_session(
+        [{"type": "hello", "conversation_id": None}, {"type": "message", "text": "hi"}], fail=True
+    )
+    assert socket.of_type("error")[0]["code"] == "unavailable"
+    assert socket.sent[-1] == {"type": "typing", "on": False}
+    assert len(bot.received) == 1
+
+
+def test_a_failing_conversation_log_is_reported_on_hello() -> None:
+    async def broken(cid: str) -> None:
+        raise ConnectionError("database gone")
+
+    hub = ConnectionHub()
+    socket = FakeSocket([{"type": "hello", "conversation_id": KNOWN_ID}, None])
+    asyncio.run(ChatSession(socket, hub, Bot(hub), broken, max_chars=100).run())
+    assert socket.sent[0]["code"] == "unavailable"
+
+
+def test_every_tab_of_a_conversation_sees_the_messages() -> None:
+    async def scenario() -> tuple[FakeSocket, FakeSocket]:
+        hub = ConnectionHub()
+        bot = Bot(hub)
+        first, second = FakeSocket(), FakeSocket()
+        sessions = [
+            ChatSession(sock, hub, bot, load_events, max_chars=100) for sock in (first, second)
+        ]
+        tasks = [asyncio.create_task(s.run()) for s in sessions]
+        first.push({"type": "hello", "conversation_id": KNOWN_ID})
+        second.push({"type": "hello", "conversation_id": KNOWN_ID})
+        await asyncio.sleep(0.01)
+        first.push({"type": "message", "text": "from tab one"})
+        await asyncio.sleep(0.01)
+        first.push(None)
+        second.push(None)
+        await asyncio.gather(*tasks)
+        assert hub.count(KNOWN_ID) == 0  # closed sockets are forgotten
+        return first, second
+
+    first, second = asyncio.run(scenario())
+    assert second.of_type("user") == [{"type": "user", "text": "from tab one", "ts": second.of_type("user")[0]["ts"]}]
+    assert [f["text"] for f in second.of_type("bot")] == ["echo: from tab one"]
+    assert first.of_type("user") == []  # the sender already shows its own message
