@@ -1,0 +1,79 @@
+"""A local OpenAI-compatible chat-completions server for tests (127.0.0.1 only).
+
+The API key chooses the scenario, so one server serves every test:
+  sk-cite     answer citing passage [1]
+  sk-refuse   reply NO_ANSWER
+  sk-500      HTTP 500
+  sk-slow     answer after 3 s (longer than the client's timeout in tests)
+Every request body is recorded in `requests` for assertions on the prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ANSWER = "Open Settings > Security and choose Change password [1]."
+
+
+class FakeOpenAI:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self) -> "FakeOpenAI":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fake.requests.append(body)
+                key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                if key == "sk-500":
+                    return self._reply(500, {"error": {"message": "upstream exploded", "type": "server_error"}})
+                if key == "sk-slow":
+                    time.sleep(3)
+                text = "NO_ANSWER" if key == "sk-refuse" else ANSWER
+                self._reply(200, completion(body.get("model", "fake"), text))
+
+            def _reply(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def completion(model: str, text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge import cli
+from tests.fakes.stores import HELPCENTRE
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "help"
+    folder.mkdir()
+    for name in ("reset-your-password.md", "refund-policy.md"):
+        shutil.copy(HELPCENTRE / name, folder / name)
+    monkeypatch.setenv("SUPPORTBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("HELPCENTRE_DIR", str(folder))
+    return folder
+
+
+def test_sync_twice_then_search_list_and_stats(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["sync"]) == 0
+    assert "2 added" in capsys.readouterr().out
+    assert cli.main(["sync"]) == 0
+    assert "0 added, 0 updated, 0 removed, 2 unchanged; 0 chunks embedded" in capsys.readouterr().out
+    assert cli.main(["search", "refund for my yearly plan", "-k", "2"]) == 0
+    ranked = capsys.readouterr().out.splitlines()
+    assert ranked[0].startswith("1. 0.") and "Refund" in ranked[0]
+    assert cli.main(["list"]) == 0
+    assert capsys.readouterr().out.count(".md") == 2
+    assert cli.main(["stats"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] == 2
+
+
+def test_removed_files_leave_the_index(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["sync"])
+    (env / "refund-policy.md").unlink()
+    capsys.readouterr()
+    cli.main(["sync"])
+    assert "1 removed" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_and_exit_2(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["sync", str(env / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: help-centre folder not found") and err.count("\n") == 1
+
+
+def test_bad_arguments_are_refused_by_argparse(env: Path) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["search", "x", "-k", "0"])
+    assert exited.value.code == 2

@@ -1,0 +1,83 @@
+"""The LLM path: the real `openai` client (through ChatOpenAI) against a local fake server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from knowledge.answers import ExtractiveComposer
+from knowledge.factory import build_chat_model
+from knowledge.llm import SYSTEM_PROMPT, LLMComposer
+from knowledge.service import KnowledgeService
+from knowledge.settings import OpenAISettings, Secret
+from knowledge.store import KnowledgeStore
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.stores import helpcentre_store
+
+QUESTION = "how do I change my password?"
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def store() -> KnowledgeStore:
+    return helpcentre_store()
+
+
+def service(store: KnowledgeStore, fake: FakeOpenAI, key: str, timeout: float = 1.0) -> KnowledgeService:
+    chat = build_chat_model(OpenAISettings(Secret(key), fake.base_url, "test-model", timeout))
+    return KnowledgeService(store, LLMComposer(chat, ExtractiveComposer()), min_score=0.33, top_k=4)
+
+
+def test_the_prompt_carries_the_retrieved_passages_as_data(store: KnowledgeStore, fake: FakeOpenAI) -> None:
+    fake.requests.clear()
+    service(store, fake, "sk-cite").answer(QUESTION)
+    request = fake.requests[-1]
+    assert request["model"] == "test-model"
+    system, user = request["messages"]
+    assert system == {"role": "system", "content": SYSTEM_PROMPT}
+    hits = store.search(QUESTION, k=4)
+    assert user["content"].count("<passage id=") == 4
+    for hit in hits:
+        assert hit.chunk.title in user["content"]
+    assert "Change a password you still know" in user["content"]
+    assert user["content"].endswith(f"Customer question: {QUESTION}")
+
+
+def test_the_answer_cites_the_passages_it_used(store: KnowledgeStore, fake: FakeOpenAI) -> None:
+    answer = service(store, fake, "sk-cite").answer(QUESTION)
+    top = store.search(QUESTION, k=1)[0].chunk
+    assert answer.mode == "llm" and answer.grounded
+    assert answer.text == "Open Settings > Security and choose Change password."
+    assert [(c.title, c.url) for c in answer.citations] == [(top.title, top.url)]
+
+
+def test_a_refusal_becomes_dont_know(store: KnowledgeStore, fake: FakeOpenAI) -> None:
+    answer = service(store, fake, "sk-refuse").answer(QUESTION)
+    assert not answer.grounded and answer.citations == ()
+
+
+@pytest.mark.parametrize("key", ["sk-500", "sk-slow"])
+def test_errors_and_timeouts_fall_back_to_the_extractive_answer(
+    store: KnowledgeStore, fake: FakeOpenAI, key: str
+) -> None:
+    answer = service(store, fake, key, timeout=0.5).answer(QUESTION)
+    assert answer.mode == "extractive" and answer.grounded
+    assert answer.citations and answer.text
+
+
+def test_an_unreachable_endpoint_falls_back_too(store: KnowledgeStore) -> None:
+    chat = build_chat_model(OpenAISettings(Secret("sk-x"), "http://127.0.0.1:9/v1", "m", 0.5))
+    answer = KnowledgeService(store, LLMComposer(chat, ExtractiveComposer()), min_score=0.33).answer(QUESTION)
+    assert answer.mode == "extractive"
+
+
+def test_no_llm_call_is_made_below_the_gate(store: KnowledgeStore, fake: FakeOpenAI) -> None:
+    fake.requests.clear()
+    answer = service(store, fake, "sk-cite").answer("What's the capital of Australia?")
+    assert not answer.grounded and fake.requests == []
