@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import DONT_KNOW, ActionAnswer
+from knowledge.answers import ExtractiveComposer
+from knowledge.service import KnowledgeService
+from tests.actions.helpers import tracker
+from tests.fakes.stores import helpcentre_store
+
+
+@pytest.fixture(scope="module")
+def action() -> ActionAnswer:
+    return ActionAnswer(KnowledgeService(helpcentre_store(), ExtractiveComposer(), min_score=0.33))
+
+
+def run(action: ActionAnswer, text: str) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker(text), {}))
+    assert events == []
+    return dispatcher.messages
+
+
+def test_an_answer_carries_its_citations_and_a_record_for_reports(action: ActionAnswer) -> None:
+    [message] = run(action, "can i bring all my notes over from evernote?")
+    assert message["text"]
+    custom = message["custom"]
+    assert custom["citations"] == [
+        {"title": "Import notes from other apps", "url": "https://help.lumenote.example/articles/import-from-other-apps"}
+    ]
+    assert custom["answer"]["grounded"] is True and custom["answer"]["mode"] == "extractive"
+    assert 0.33 <= custom["answer"]["score"] <= 1.0
+
+
+def test_no_answer_says_so_and_offers_the_team(action: ActionAnswer) -> None:
+    [message] = run(action, "Can you give me a good recipe for banana bread?")
+    assert message["text"] == DONT_KNOW
+    assert message["buttons"] == [{"title": "Contact the team", "payload": "/human"}]
+    assert message["custom"]["answer"]["grounded"] is False
+    assert "citations" not in message["custom"]
+
+
+def test_the_action_name_matches_the_domain(action: ActionAnswer) -> None:
+    assert action.name() == "action_answer"
