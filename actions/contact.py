@@ -44,10 +44,8 @@ class ValidateContactForm(FormValidationAction):
     ) -> dict[str, Any]:
         email = find_email(str(value or ""))
         if email is None:
-            dispatcher.utter_message(
-                text="That doesn't look like an email address. Please type one like name@example.com, "
-                'or "cancel" to stop.'
-            )
+            # The form asks again right after this, with the way out ("cancel").
+            dispatcher.utter_message(text="That doesn't look like an email address (like name@example.com).")
         return {"contact_email": email}
 
     def validate_contact_message(

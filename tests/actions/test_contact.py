@@ -41,7 +41,7 @@ def test_a_valid_email_is_kept_normalised() -> None:
 def test_an_invalid_email_is_rejected_with_a_hint() -> None:
     slots, messages = validate("contact_email", "how much is plus?")
     assert slots == {"contact_email": None}
-    assert "name@example.com" in messages[0]["text"] and "cancel" in messages[0]["text"]
+    assert "name@example.com" in messages[0]["text"]
 
 
 def test_an_overlong_message_is_rejected_and_says_the_limit() -> None:
