@@ -61,6 +61,7 @@
   }
 
   // localStorage throws in some privacy modes; the chat still works, just without resume.
+  var cid = null; // the conversation this page is in, stored once it has a message
   function getId() { try { return localStorage.getItem(KEY); } catch (e) { return null; } }
   function setId(v) { try { localStorage.setItem(KEY, v); } catch (e) { /* ignore */ } }
 
@@ -137,9 +138,19 @@
   function add(node) { log.append(node); log.scrollTop = log.scrollHeight; return node; }
   function sys(text, err) { add(el('div', 'sys' + (err ? ' err' : ''), text)); }
 
-  function bubble(text, ts) {
-    var b = el('div', 'b', String(text));
+  function bubble(text, ts, rich) {
+    var b = rich ? inline(el('div', 'b'), String(text)) : el('div', 'b', String(text));
     if (typeof ts === 'number') b.title = new Date(ts * 1000).toLocaleString();
+    return b;
+  }
+
+  // Help-centre text uses **bold** and `code`; render just those, always as text nodes,
+  // so nothing in a message can become markup.
+  function inline(b, text) {
+    text.split(/(\*\*[^*\n]+\*\*|`[^`\n]+`)/).forEach(function (part, i) {
+      if (i % 2 === 0) { if (part) b.append(document.createTextNode(part)); return; }
+      b.append(el(part[0] === '`' ? 'code' : 'strong', '', part.replace(/^\*\*|\*\*$|^`|`$/g, '')));
+    });
     return b;
   }
 
@@ -155,7 +166,7 @@
   function addBot(m, old) {
     var s = m.sender || {}, w = el('div', 'm');
     if (s.kind === 'agent') w.append(el('div', 'n', s.name || 'Agent'));
-    if (m.text != null && m.text !== '') w.append(bubble(m.text, m.ts));
+    if (m.text != null && m.text !== '') w.append(bubble(m.text, m.ts, true));
 
     var row = el('div', 'qr');
     (Array.isArray(m.buttons) ? m.buttons : []).forEach(function (b) {
@@ -208,6 +219,7 @@
 
   function transmit(item) {
     ws.send(JSON.stringify(item.f));
+    if (cid) setId(cid);
     item.el.classList.remove('pending');
     lastSent = item; // errors carry no message id, so the newest one is the best guess
   }
@@ -247,7 +259,10 @@
         live = true;
         retry = 0; // reset only here: a server that accepts then drops us should still back off
         setStatus('');
-        if (typeof m.conversation_id === 'string') setId(m.conversation_id);
+        // Remember the id only once the conversation has content: an id for a chat that was
+        // opened and never used is unknown to the server after a reload.
+        cid = typeof m.conversation_id === 'string' ? m.conversation_id : null;
+        if (cid && Array.isArray(m.history) && m.history.length) setId(cid);
         // History is the server's truth; re-render it whole so reconnects never duplicate.
         log.textContent = '';
         typing.hidden = true;
