@@ -46,6 +46,8 @@ def defaults(root: Path = ROOT, env: Mapping[str, str] | None = None) -> dict[st
         "RASA_TELEMETRY_ENABLED": "false",
         "ANONYMIZED_TELEMETRY": "False",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "RASA_CACHE_DIRECTORY": str(data_dir / "rasa-cache"),
     }
