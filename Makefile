@@ -74,7 +74,7 @@ sync: $(ACT_VENV)/.installed
 run: install model sync
 	@$(RASA_VENV)/bin/python bot/serve.py
 
-test: install model sync test-rasa test-actions
+test: install model sync lint test-rasa test-actions
 
 # Tests run in the environment of the code they test (tests mirror the tree).
 test-rasa: $(RASA_VENV)/.installed
@@ -83,9 +83,9 @@ test-rasa: $(RASA_VENV)/.installed
 test-actions: $(ACT_VENV)/.installed
 	RASA_MODEL=$(MODEL) $(ACT_PY) -m pytest tests/actions tests/knowledge tests/e2e
 
-lint: install
+lint: $(ACT_VENV)/.installed
 	$(ACT_VENV)/bin/ruff check actions knowledge channels bot tests
-	$(ACT_VENV)/bin/mypy actions knowledge
+	$(ACT_VENV)/bin/mypy actions knowledge channels bot
 
 lock:
 	uv pip compile pyproject.toml --extra rasa --extra rasa-test --python-version 3.10 -o requirements/rasa.txt

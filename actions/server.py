@@ -38,7 +38,7 @@ class ServerConfig:
     rules: SupportRules
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "ServerConfig":
+    def from_env(cls, env: Mapping[str, str]) -> ServerConfig:
         rules_path = Path(env.get("SUPPORT_RULES") or ROOT / "bot" / "support.yml")
         return cls(KnowledgeSettings.from_env(env, ROOT), load_support_rules(rules_path))
 
@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default=os.environ.get("SUPPORTBOT_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s"
+    )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         config = ServerConfig.from_env(os.environ)

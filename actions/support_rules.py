@@ -8,7 +8,7 @@ Errors name the file, the key and what is expected, in one line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ class _Section:
             where = self.prefix.rstrip(".") or "the top level"
             raise RulesError(f"{self.path}: {where} must be a mapping of key: value")
 
-    def child(self, key: str) -> "_Section":
+    def child(self, key: str) -> _Section:
         return _Section(self.path, f"{self.prefix}{key}.", self.data.get(key) or {})
 
     def number(self, key: str, default: float, low: float, high: float, whole: bool = False) -> float:
@@ -95,5 +95,5 @@ class _Section:
         return value
 
     def _known(self) -> set[str]:
-        fields = {"answers.": AnswerRules, "contact.": ContactRules}[self.prefix]
-        return set(fields.__dataclass_fields__)
+        schema = {"answers.": AnswerRules, "contact.": ContactRules}[self.prefix]
+        return {f.name for f in fields(schema)}

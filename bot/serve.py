@@ -47,8 +47,13 @@ class Server:
         # A session of its own: Ctrl-C reaches only the launcher, which stops the
         # servers in order instead of both racing to exit.
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            self.command,
+            cwd=ROOT,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         log.close()
 
@@ -60,7 +65,9 @@ class Server:
             if _answers(self.health_url):
                 return
             time.sleep(0.3)
-        raise StartError(f"{self.name} did not answer {self.health_url} within {timeout:.0f} s; see {self.log_path}")
+        raise StartError(
+            f"{self.name} did not answer {self.health_url} within {timeout:.0f} s; see {self.log_path}"
+        )
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -92,7 +99,11 @@ class Stack:
     def __post_init__(self) -> None:
         environment.validate(self.env)
         logs = Path(self.env["SUPPORTBOT_DATA_DIR"]) / "logs"
-        host, rasa_port, action_port = self.env["SUPPORTBOT_HOST"], self.env["RASA_PORT"], self.env["ACTION_PORT"]
+        host, rasa_port, action_port = (
+            self.env["SUPPORTBOT_HOST"],
+            self.env["RASA_PORT"],
+            self.env["ACTION_PORT"],
+        )
         self.actions = Server(
             "action server",
             [str(ACTIONS_PYTHON), "-m", "actions.server", "--host", host, "--port", action_port],
@@ -102,9 +113,18 @@ class Stack:
         self.rasa = Server(
             "Rasa server",
             [
-                str(RASA_BIN), "run", "--model", self.env["RASA_MODEL"],
-                "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                "--interface", host, "--port", rasa_port,
+                str(RASA_BIN),
+                "run",
+                "--model",
+                self.env["RASA_MODEL"],
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                host,
+                "--port",
+                rasa_port,
             ],
             f"http://127.0.0.1:{rasa_port}/webhooks/webchat/",
             logs / "rasa.log",
@@ -139,10 +159,17 @@ class Stack:
         rasa_python = RASA_BIN.parent / "python"
         check = subprocess.run(
             [str(rasa_python), "-m", "bot.preflight", self.env["TRACKER_STORE_URL"]],
-            cwd=ROOT, env=self.env, capture_output=True, text=True,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
         )
         if check.returncode != 0:
-            raise ConfigError((check.stderr.strip().splitlines() or ["tracker store check failed"])[-1].removeprefix("error: "))
+            raise ConfigError(
+                (check.stderr.strip().splitlines() or ["tracker store check failed"])[-1].removeprefix(
+                    "error: "
+                )
+            )
 
     def restart_rasa(self, timeout: float = 180.0) -> None:
         self.rasa.stop()
@@ -194,7 +221,10 @@ def main() -> int:
     except KeyboardInterrupt:
         return 130
     print(f"\n  Support bot is running. Demo page: {stack.demo_url}\n", flush=True)
-    print(f"  logs: {Path(stack.env['SUPPORTBOT_DATA_DIR']) / 'logs'}   (Ctrl-C stops both servers)\n", flush=True)
+    print(
+        f"  logs: {Path(stack.env['SUPPORTBOT_DATA_DIR']) / 'logs'}   (Ctrl-C stops both servers)\n",
+        flush=True,
+    )
     try:
         code = stack.wait()
     finally:

@@ -29,7 +29,7 @@ class Answer:
     mode: Mode
 
     @classmethod
-    def unknown(cls, score: float) -> "Answer":
+    def unknown(cls, score: float) -> Answer:
         return cls(text="", citations=(), grounded=False, score=score, mode="none")
 
 

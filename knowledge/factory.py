@@ -32,10 +32,11 @@ def build_composer(settings: KnowledgeSettings, max_chars: int = 700) -> Compose
 
 def build_chat_model(settings: OpenAISettings) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     return ChatOpenAI(
         model=settings.model,
-        api_key=settings.api_key.reveal(),
+        api_key=SecretStr(settings.api_key.reveal()),
         base_url=settings.base_url,
         timeout=settings.timeout,
         max_retries=1,

@@ -51,7 +51,7 @@ class KnowledgeSettings:
     openai: OpenAISettings | None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], root: Path) -> "KnowledgeSettings":
+    def from_env(cls, env: Mapping[str, str], root: Path) -> KnowledgeSettings:
         data_dir = Path(env.get("SUPPORTBOT_DATA_DIR") or root / "var")
         host = env.get("CHROMA_HOST") or None
         return cls(
@@ -103,7 +103,5 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _name(value: str) -> str:
     if not (3 <= len(value) <= 63) or not value.replace("-", "").replace("_", "").isalnum():
-        raise SettingsError(
-            f"KNOWLEDGE_COLLECTION must be 3-63 letters, digits, '-' or '_', got {value!r}"
-        )
+        raise SettingsError(f"KNOWLEDGE_COLLECTION must be 3-63 letters, digits, '-' or '_', got {value!r}")
     return value

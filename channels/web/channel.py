@@ -8,8 +8,9 @@ mounts it under /webhooks/webchat/. It only translates: frames to UserMessages
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -41,7 +42,7 @@ class WebChatInput(InputChannel):
         return "webchat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "WebChatInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         return cls(WebChatSettings.from_mapping(credentials or {}))
 
     def get_output_channel(self) -> WebChatOutput:

@@ -37,9 +37,7 @@ class ConnectionHub:
     def count(self, conversation_id: str) -> int:
         return len(self._sockets.get(conversation_id, ()))
 
-    async def send(
-        self, conversation_id: str, frame: dict[str, Any], skip: Socket | None = None
-    ) -> int:
+    async def send(self, conversation_id: str, frame: dict[str, Any], skip: Socket | None = None) -> int:
         """Send a frame to every socket of a conversation; return how many got it.
 
         A socket that fails is dropped: its widget reconnects and reads the

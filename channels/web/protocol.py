@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Mapping, TypedDict, Union
+from typing import Any, Literal, TypedDict
 
 # A frame is refused before JSON parsing above this size: no legitimate frame
 # comes close (a message is at most a few thousand characters).
@@ -66,7 +67,7 @@ class Message:
     payload: str | None = None
 
 
-ClientFrame = Union[Hello, Message]
+ClientFrame = Hello | Message
 
 
 class ProtocolError(Exception):
@@ -153,9 +154,7 @@ def error_frame(error: ProtocolError) -> dict[str, Any]:
     return {"type": "error", "code": error.code, "message": error.message}
 
 
-def welcome_frame(
-    conversation_id: str, history: list[ChatItem], notice: str | None = None
-) -> dict[str, Any]:
+def welcome_frame(conversation_id: str, history: list[ChatItem], notice: str | None = None) -> dict[str, Any]:
     frame: dict[str, Any] = {"type": "welcome", "conversation_id": conversation_id}
     frame["history"] = history
     if notice:
@@ -165,7 +164,8 @@ def welcome_frame(
 
 def bot_frame(message: Mapping[str, Any], ts: float | None = None) -> dict[str, Any]:
     """Translate a Rasa bot message (text, buttons, custom, ...) to one `bot` frame."""
-    custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+    raw_custom = message.get("custom")
+    custom: dict[str, Any] = raw_custom if isinstance(raw_custom, dict) else {}
     return {
         "type": "bot",
         "text": message.get("text") if isinstance(message.get("text"), str) else None,
@@ -205,9 +205,7 @@ def history_from_events(events: Iterable[Mapping[str, Any]]) -> list[ChatItem]:
 
 
 def _user_item(text: str, ts: float) -> ChatItem:
-    return ChatItem(
-        type="user", text=text, buttons=[], citations=[], sender={"kind": "customer"}, ts=ts
-    )
+    return ChatItem(type="user", text=text, buttons=[], citations=[], sender={"kind": "customer"}, ts=ts)
 
 
 def _bot_item(frame: Mapping[str, Any]) -> ChatItem:

@@ -11,21 +11,21 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Optional, Protocol
+from typing import Any, Protocol
 
 from channels.web import protocol
 from channels.web.hub import ConnectionHub
 
 logger = logging.getLogger(__name__)
 
-EventLoader = Callable[[str], Awaitable[Optional[list[dict[str, Any]]]]]
+EventLoader = Callable[[str], Awaitable[list[dict[str, Any]] | None]]
 Handler = Callable[[str, protocol.Message, dict[str, Any]], Awaitable[None]]
 
 UNKNOWN_CONVERSATION = "We couldn't find that earlier conversation, so this is a new one."
 UNAVAILABLE = (
-    "Sorry, the assistant is temporarily unavailable. Your message is saved; "
-    "please try again in a moment."
+    "Sorry, the assistant is temporarily unavailable. Your message is saved; please try again in a moment."
 )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 
@@ -20,7 +21,7 @@ class WebChatSettings:
     allowed_origins: tuple[str, ...] = ("*",)
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any]) -> "WebChatSettings":
+    def from_mapping(cls, raw: Mapping[str, Any]) -> WebChatSettings:
         return cls(
             max_message_chars=_positive_int(raw.get("max_message_chars"), "WEBCHAT_MAX_MESSAGE_CHARS"),
             allowed_origins=_origins(raw.get("allowed_origins")),

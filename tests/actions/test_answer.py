@@ -29,7 +29,10 @@ def test_an_answer_carries_its_citations_and_a_record_for_reports(action: Action
     assert message["text"]
     custom = message["custom"]
     assert custom["citations"] == [
-        {"title": "Import notes from other apps", "url": "https://help.lumenote.example/articles/import-from-other-apps"}
+        {
+            "title": "Import notes from other apps",
+            "url": "https://help.lumenote.example/articles/import-from-other-apps",
+        }
     ]
     assert custom["answer"]["grounded"] is True and custom["answer"]["mode"] == "extractive"
     assert 0.33 <= custom["answer"]["score"] <= 1.0

@@ -35,7 +35,10 @@ def validate(slot: str, value: str, limit: int = 2000) -> tuple[dict, list[dict]
 
 
 def test_a_valid_email_is_kept_normalised() -> None:
-    assert validate("contact_email", "my email is Me@Example.com") == ({"contact_email": "Me@example.com"}, [])
+    assert validate("contact_email", "my email is Me@Example.com") == (
+        {"contact_email": "Me@example.com"},
+        [],
+    )
 
 
 def test_an_invalid_email_is_rejected_with_a_hint() -> None:

@@ -13,7 +13,13 @@ from bot.environment import ROOT
 
 
 def launch(tmp_path: Path, **override: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SUPPORTBOT_DATA_DIR": str(tmp_path), "RASA_PORT": "5995", "ACTION_PORT": "5994", **override}
+    env = {
+        **os.environ,
+        "SUPPORTBOT_DATA_DIR": str(tmp_path),
+        "RASA_PORT": "5995",
+        "ACTION_PORT": "5994",
+        **override,
+    }
     return subprocess.run(
         [sys.executable, str(ROOT / "bot" / "serve.py")], env=env, capture_output=True, text=True, timeout=120
     )

@@ -40,10 +40,15 @@ def make_stack(data_dir: Path, **overrides: str) -> Stack:
     if (BUILT / "chroma").is_dir():
         shutil.copytree(BUILT / "chroma", chroma)
     else:  # not built by make: index the sample help centre here
-        subprocess.run([sys.executable, "-m", "knowledge", "sync"], check=True, cwd=ROOT,
-                       env={**os.environ, "CHROMA_PATH": str(chroma), "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, "-m", "knowledge", "sync"],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "CHROMA_PATH": str(chroma), "PYTHONPATH": str(ROOT)},
+        )
     given = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith(("OPENAI_", "TRACKER_STORE", "CHROMA_", "RASA_PORT", "ACTION_"))
     }
     env = environment.resolve(

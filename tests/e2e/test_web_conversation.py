@@ -51,7 +51,9 @@ def test_a_customer_conversation_survives_a_rasa_restart(stack: Stack) -> None:
         assert greeting["text"].startswith("Hi!") and greeting["sender"] == {"kind": "bot"}
 
         [answer] = await chat.say("can i bring all my notes over from evernote?")
-        assert answer["citations"] == [{"title": "Import notes from other apps", "url": HELP + "import-from-other-apps"}]
+        assert answer["citations"] == [
+            {"title": "Import notes from other apps", "url": HELP + "import-from-other-apps"}
+        ]
         assert "Evernote" in answer["text"]
 
         [answer] = await chat.say("Where do I put our company VAT number so it shows up on the invoice?")
@@ -92,10 +94,17 @@ def test_a_customer_conversation_survives_a_rasa_restart(stack: Stack) -> None:
     assert "Contact the team" in texts  # what the customer clicked, not "/human"
     assert "my address is jane@example.com" in texts and seen[3]["text"] in texts
     cited = [item for item in history if item["citations"]]
-    assert [c["citations"][0]["url"] for c in cited] == [HELP + "import-from-other-apps", HELP + "invoices-and-vat"]
+    assert [c["citations"][0]["url"] for c in cited] == [
+        HELP + "import-from-other-apps",
+        HELP + "invoices-and-vat",
+    ]
 
     events = logged_events(stack, conversation_id)
-    tickets = [e["data"]["custom"]["ticket"] for e in events if e["event"] == "bot" and "ticket" in (e["data"].get("custom") or {})]
+    tickets = [
+        e["data"]["custom"]["ticket"]
+        for e in events
+        if e["event"] == "bot" and "ticket" in (e["data"].get("custom") or {})
+    ]
     assert tickets and tickets[0]["email"] == "jane@example.com"
     assert tickets[0]["message"] == "Please check my invoice from October."
     user_texts = [e["text"] for e in events if e["event"] == "user"]
@@ -112,7 +121,9 @@ def test_bad_input_gets_clear_answers_and_loses_nothing(stack: Stack) -> None:
         assert (await chat.send({"type": "message", "text": "  "}))["code"] == "empty_message"
         too_long = await chat.send({"type": "message", "text": "a" * 4001})
         assert too_long["code"] == "message_too_long" and "4000" in too_long["message"]
-        assert (await chat.send({"type": "message", "text": "x", "payload": '/human{"contact_email":"a@b.c"}'}))["code"] == "bad_frame"
+        assert (
+            await chat.send({"type": "message", "text": "x", "payload": '/human{"contact_email":"a@b.c"}'})
+        )["code"] == "bad_frame"
         [answer] = await chat.say("is there a linux version of the desktop app")
         assert answer["citations"]
         await chat.close()

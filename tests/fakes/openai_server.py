@@ -29,7 +29,7 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         self.thread.start()
         return self
 
@@ -49,7 +49,9 @@ class FakeOpenAI:
                 fake.requests.append(body)
                 key = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 if key == "sk-500":
-                    return self._reply(500, {"error": {"message": "upstream exploded", "type": "server_error"}})
+                    return self._reply(
+                        500, {"error": {"message": "upstream exploded", "type": "server_error"}}
+                    )
                 if key == "sk-slow":
                     time.sleep(3)
                 text = "NO_ANSWER" if key == "sk-refuse" else ANSWER
@@ -72,8 +74,6 @@ def completion(model: str, text: str) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        ],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }

@@ -9,7 +9,9 @@ def article(body: str) -> Article:
 
 
 def test_one_chunk_per_section_with_title_and_heading_as_context() -> None:
-    chunks = chunk_article(article("Intro text.\n\n## Forgotten password\n\n1. Click it.\n\n## Change it\n\nGo to settings."))
+    chunks = chunk_article(
+        article("Intro text.\n\n## Forgotten password\n\n1. Click it.\n\n## Change it\n\nGo to settings.")
+    )
     assert [(c.section, c.text) for c in chunks] == [
         ("", "Intro text."),
         ("Forgotten password", "1. Click it."),

@@ -9,10 +9,16 @@ from tests.fakes.stores import HELPCENTRE
 
 
 def test_front_matter_gives_title_url_and_date(tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text("---\ntitle: Reset\nurl: https://h.example/reset\nupdated: 2026-01-02\n---\nBody\n")
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Reset\nurl: https://h.example/reset\nupdated: 2026-01-02\n---\nBody\n"
+    )
     article = load_file(tmp_path / "a.md", tmp_path)
     assert (article.doc_id, article.title, article.url, article.updated, article.body) == (
-        "a.md", "Reset", "https://h.example/reset", "2026-01-02", "Body",
+        "a.md",
+        "Reset",
+        "https://h.example/reset",
+        "2026-01-02",
+        "Body",
     )
 
 
@@ -20,7 +26,11 @@ def test_without_front_matter_the_heading_is_the_title_and_the_path_the_link(tmp
     (tmp_path / "billing").mkdir()
     (tmp_path / "billing" / "refunds.md").write_text("# Refunds\n\nWithin 14 days.\n")
     article = load_folder(tmp_path)[0]
-    assert (article.doc_id, article.title, article.url) == ("billing/refunds.md", "Refunds", "billing/refunds.md")
+    assert (article.doc_id, article.title, article.url) == (
+        "billing/refunds.md",
+        "Refunds",
+        "billing/refunds.md",
+    )
 
 
 def test_the_fingerprint_changes_with_the_content_only(tmp_path: Path) -> None:

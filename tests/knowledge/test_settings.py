@@ -19,13 +19,19 @@ def test_defaults_are_embedded_and_offline() -> None:
 
 def test_openai_is_configured_by_its_key() -> None:
     settings = KnowledgeSettings.from_env(
-        {"OPENAI_API_KEY": "sk-secret-value", "OPENAI_BASE_URL": "http://127.0.0.1:8000/v1", "OPENAI_MODEL": "m"},
+        {
+            "OPENAI_API_KEY": "sk-secret-value",
+            "OPENAI_BASE_URL": "http://127.0.0.1:8000/v1",
+            "OPENAI_MODEL": "m",
+        },
         ROOT,
     )
     assert settings.openai is not None
     assert settings.openai.api_key.reveal() == "sk-secret-value"
     assert (settings.openai.base_url, settings.openai.model, settings.openai.timeout) == (
-        "http://127.0.0.1:8000/v1", "m", 15.0,
+        "http://127.0.0.1:8000/v1",
+        "m",
+        15.0,
     )
 
 
@@ -43,7 +49,10 @@ def test_a_chroma_host_replaces_the_embedded_path() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "localhost:8000"}, "OPENAI_BASE_URL must start with http"),
+        (
+            {"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "localhost:8000"},
+            "OPENAI_BASE_URL must start with http",
+        ),
         ({"OPENAI_API_KEY": "k", "OPENAI_TIMEOUT": "soon"}, "OPENAI_TIMEOUT must be a number of seconds"),
         ({"OPENAI_API_KEY": "k", "OPENAI_TIMEOUT": "-1"}, "OPENAI_TIMEOUT must be positive"),
         ({"CHROMA_PORT": "99999"}, "CHROMA_PORT must be between 1 and 65535"),

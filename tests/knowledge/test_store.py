@@ -65,7 +65,12 @@ def test_hits_carry_citation_fields(tmp_path: Path) -> None:
     store, _ = small_store(tmp_path)
     store.sync(DOCS[1:2])
     hit = store.search("Gamma.", k=1)[0]
-    assert (hit.chunk.doc_id, hit.chunk.title, hit.chunk.url, hit.chunk.text) == ("b", "B", "https://h/b", "Gamma.")
+    assert (hit.chunk.doc_id, hit.chunk.title, hit.chunk.url, hit.chunk.text) == (
+        "b",
+        "B",
+        "https://h/b",
+        "Gamma.",
+    )
     assert -1.0 <= hit.score <= 1.0
 
 

@@ -105,7 +105,12 @@ def test_context_drops_non_http_page_urls() -> None:
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("0123456789abcdef0123456789abcdef", True), ("short", False), ("../../etc/passwd", False), (None, False)],
+    [
+        ("0123456789abcdef0123456789abcdef", True),
+        ("short", False),
+        ("../../etc/passwd", False),
+        (None, False),
+    ],
 )
 def test_conversation_id_shape(value: str | None, valid: bool) -> None:
     assert protocol.is_valid_conversation_id(value) is valid
@@ -140,7 +145,9 @@ def test_bot_frame_ignores_malformed_custom_data() -> None:
 
 
 def test_agent_sender_is_kept_with_its_name() -> None:
-    frame = protocol.bot_frame({"text": "Hi, Sam here", "custom": {"sender": {"kind": "agent", "name": "Sam"}}})
+    frame = protocol.bot_frame(
+        {"text": "Hi, Sam here", "custom": {"sender": {"kind": "agent", "name": "Sam"}}}
+    )
     assert frame["sender"] == {"kind": "agent", "name": "Sam"}
 
 
@@ -149,7 +156,12 @@ def test_history_shows_what_the_customer_saw() -> None:
         {"event": "action", "name": "action_session_start", "timestamp": 1.0},
         {"event": "user", "text": "hi", "timestamp": 2.0, "metadata": {}},
         {"event": "bot", "text": "Hello!", "timestamp": 3.0, "data": {}},
-        {"event": "user", "text": "/human", "timestamp": 4.0, "metadata": {"display_text": "Contact the team"}},
+        {
+            "event": "user",
+            "text": "/human",
+            "timestamp": 4.0,
+            "metadata": {"display_text": "Contact the team"},
+        },
         {
             "event": "bot",
             "text": "Answer",

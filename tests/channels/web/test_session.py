@@ -134,9 +134,7 @@ def test_every_tab_of_a_conversation_sees_the_messages() -> None:
         hub = ConnectionHub()
         bot = Bot(hub)
         first, second = FakeSocket(), FakeSocket()
-        sessions = [
-            ChatSession(sock, hub, bot, load_events, max_chars=100) for sock in (first, second)
-        ]
+        sessions = [ChatSession(sock, hub, bot, load_events, max_chars=100) for sock in (first, second)]
         tasks = [asyncio.create_task(s.run()) for s in sessions]
         first.push({"type": "hello", "conversation_id": KNOWN_ID})
         second.push({"type": "hello", "conversation_id": KNOWN_ID})
@@ -150,6 +148,8 @@ def test_every_tab_of_a_conversation_sees_the_messages() -> None:
         return first, second
 
     first, second = asyncio.run(scenario())
-    assert second.of_type("user") == [{"type": "user", "text": "from tab one", "ts": second.of_type("user")[0]["ts"]}]
+    assert second.of_type("user") == [
+        {"type": "user", "text": "from tab one", "ts": second.of_type("user")[0]["ts"]}
+    ]
     assert [f["text"] for f in second.of_type("bot")] == ["echo: from tab one"]
     assert first.of_type("user") == []  # the sender already shows its own message
