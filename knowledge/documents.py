@@ -53,15 +53,27 @@ def load_folder(folder: Path) -> list[Article]:
 
 
 def load_file(path: Path, root: Path) -> Article:
-    doc_id = path.relative_to(root).as_posix()
+    return parse_document(path.relative_to(root).as_posix(), path.read_bytes())
+
+
+def parse_document(doc_id: str, data: bytes) -> Article:
+    """Parse one document's bytes by its file type; DocumentError names the problem.
+
+    The single entry point for files from the folder, admin uploads and tests.
+    """
+    suffix = Path(doc_id).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            f"{doc_id}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}"
+        )
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = data.decode("utf-8")
     except UnicodeDecodeError:
         raise DocumentError(f"{doc_id}: not UTF-8 text") from None
     meta, body = split_front_matter(raw, doc_id)
     return Article(
         doc_id=doc_id,
-        title=str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").capitalize()),
+        title=str(meta.get("title") or _first_heading(body) or Path(doc_id).stem.replace("-", " ").capitalize()),
         url=str(meta.get("url") or doc_id),
         body=body.strip(),
         updated=str(meta.get("updated") or ""),
