@@ -32,7 +32,7 @@ ACT_PY := $(ACT_VENV)/bin/python
 MODEL := $(DATA_DIR)/models/supportbot.tar.gz
 RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
 
-.PHONY: help install run sync model test test-rasa test-actions lint lock clean
+.PHONY: help install run sync model eval-routing test test-rasa test-actions lint lock clean
 
 help:
 	@echo "make run    install, train if needed, sync the help centre, start the bot"
@@ -67,6 +67,16 @@ $(MODEL): $(RASA_INPUTS) | $(RASA_VENV)/.installed
 		--out $(DATA_DIR)/models --fixed-model-name supportbot > $(DATA_DIR)/logs/train.log 2>&1 \
 		|| { tail -n 20 $(DATA_DIR)/logs/train.log; exit 1; }
 	@touch $@
+
+# Routing quality of the trained NLU on {"text","label"} lines; the last line is JSON.
+#   make eval-routing FILE=../shared/data/routing/utterances.jsonl
+ifneq ($(filter eval-routing,$(MAKECMDGOALS)),)
+ifeq ($(strip $(FILE)),)
+$(error FILE is not set: make eval-routing FILE=<jsonl with "text" and "label" per line>)
+endif
+endif
+eval-routing: $(RASA_VENV)/.installed $(MODEL)
+	@$(RASA_VENV)/bin/python -m bot.evaluate_routing "$(FILE)" --model "$(MODEL)"
 
 sync: $(ACT_VENV)/.installed
 	$(ACT_PY) -m knowledge sync
