@@ -1,37 +1,55 @@
-"""Help-centre articles as loaded from a folder of Markdown files.
+"""Help-centre articles: from a folder of files, an upload or a crawled page.
 
-    ---
-    title: Reset your password
-    url: https://help.example.com/articles/reset-your-password
-    updated: 2026-10-14
-    ---
-    Body in Markdown, sections under `## ` headings.
+    articles = load_folder(Path("knowledge/helpcentre"))
+    article = parse_document("billing/refunds.pdf", data)
 
-Front matter is optional: without it the title is the first `# ` heading (or the
-file name) and the citation points to the file's path inside the folder.
+Markdown (with optional front matter), plain text, HTML and PDF are read by the
+loaders in `knowledge.loaders`, chosen by the file's suffix. Whatever the type,
+an `Article` body is Markdown-like text whose `## `/`### ` headings chunking
+splits at. Without a title of its own an article is named after its file, and
+without an address of its own its citation points to its doc_id.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from knowledge.loaders.base import Parsed, Unreadable
+from knowledge.loaders.html import parse_html
+from knowledge.loaders.markdown import parse_markdown
+from knowledge.loaders.pdf import parse_pdf
+from knowledge.loaders.text import parse_text
 
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_BYTES = 20 * 1024 * 1024
+
+Loader = Callable[[bytes, str], Parsed]
+_LOADERS: dict[str, Loader] = {
+    ".md": parse_markdown,
+    ".markdown": parse_markdown,
+    ".txt": parse_text,
+    ".html": parse_html,
+    ".htm": parse_html,
+    ".pdf": parse_pdf,
+}
+SUPPORTED_SUFFIXES = tuple(_LOADERS)
 
 
 class DocumentError(ValueError):
-    """A document cannot be read; the message names the file and the problem."""
+    """A document cannot be read; the one-line message starts with its doc_id and says why."""
+
+
+OnError = Callable[[str, DocumentError], None]
 
 
 @dataclass(frozen=True)
 class Article:
-    doc_id: str  # path relative to the help-centre folder, with forward slashes
+    doc_id: str  # path relative to the help-centre folder (forward slashes), or a crawled page's URL
     title: str
     url: str  # where a citation links to
-    body: str  # Markdown without front matter
+    body: str  # Markdown-like text without front matter
     updated: str = ""
 
     @property
@@ -44,59 +62,80 @@ class Article:
         return digest.hexdigest()
 
 
-def load_folder(folder: Path) -> list[Article]:
-    """Every supported file under `folder`, sorted by id so runs are repeatable."""
+def load_folder(folder: Path, on_error: OnError | None = None) -> list[Article]:
+    """Every supported file under `folder`, sorted by id so runs are repeatable.
+
+    A broken file raises DocumentError, unless `on_error(doc_id, error)` is
+    given: then it is told, and the file is left out.
+    """
     if not folder.is_dir():
         raise DocumentError(f"help-centre folder not found: {folder}")
     paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-    return [load_file(path, folder) for path in paths]
+    articles = []
+    for path in paths:
+        try:
+            articles.append(load_file(path, folder))
+        except DocumentError as error:
+            if on_error is None:
+                raise
+            on_error(_doc_id(path, folder), error)
+    return articles
 
 
-def load_file(path: Path, root: Path) -> Article:
-    return parse_document(path.relative_to(root).as_posix(), path.read_bytes())
+def load_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> Article:
+    doc_id = _doc_id(path, root)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:  # refused before it is read into memory
+            raise DocumentError(_too_large(doc_id, size, max_bytes))
+        data = path.read_bytes()
+    except OSError as error:
+        raise DocumentError(f"{doc_id}: cannot be read ({error.strerror or error})") from None
+    return parse_document(doc_id, data, max_bytes=max_bytes)
 
 
-def parse_document(doc_id: str, data: bytes) -> Article:
+def parse_document(
+    doc_id: str, data: bytes, *, max_bytes: int = MAX_BYTES, suffix: str | None = None
+) -> Article:
     """Parse one document's bytes by its file type; DocumentError names the problem.
 
-    The single entry point for files from the folder, admin uploads and tests.
+    The single entry point for files from the folder, admin uploads, crawled
+    pages and tests. `suffix` gives the type when `doc_id` has none (a crawled
+    URL such as https://help.example/refunds served as text/html: ".html").
     """
-    suffix = Path(doc_id).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    kind = (suffix or Path(doc_id).suffix).lower()
+    loader = _LOADERS.get(kind)
+    if loader is None:
         raise DocumentError(
-            f"{doc_id}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}"
+            f"{doc_id}: unsupported file type {kind or '(none)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
+    if len(data) > max_bytes:
+        raise DocumentError(_too_large(doc_id, len(data), max_bytes))
+    if not data.strip():
+        raise DocumentError(f"{doc_id}: empty file")
     try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DocumentError(f"{doc_id}: not UTF-8 text") from None
-    meta, body = split_front_matter(raw, doc_id)
+        parsed = loader(data, doc_id)
+    except Unreadable as error:
+        raise DocumentError(f"{doc_id}: {error}") from None
+    if not parsed.body:
+        raise DocumentError(f"{doc_id}: no text to index")
     return Article(
         doc_id=doc_id,
-        title=str(meta.get("title") or _first_heading(body) or Path(doc_id).stem.replace("-", " ").capitalize()),
-        url=str(meta.get("url") or doc_id),
-        body=body.strip(),
-        updated=str(meta.get("updated") or ""),
+        title=parsed.title or _title_from_name(doc_id),
+        url=parsed.url or doc_id,
+        body=parsed.body,
+        updated=parsed.updated,
     )
 
 
-def split_front_matter(raw: str, doc_id: str = "") -> tuple[dict[str, object], str]:
-    if not raw.startswith("---"):
-        return {}, raw
-    end = raw.find("\n---", 3)
-    if end == -1:
-        raise DocumentError(f"{doc_id}: front matter opened with '---' but never closed")
-    try:
-        meta = yaml.safe_load(raw[3:end]) or {}
-    except yaml.YAMLError as error:
-        raise DocumentError(f"{doc_id}: front matter is not valid YAML ({error})") from None
-    if not isinstance(meta, dict):
-        raise DocumentError(f"{doc_id}: front matter must be key: value pairs")
-    return meta, raw[end + 4 :].lstrip("-\n")
+def _doc_id(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
 
 
-def _first_heading(body: str) -> str | None:
-    for line in body.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return None
+def _title_from_name(doc_id: str) -> str:
+    stem = Path(doc_id.rstrip("/")).stem
+    return stem.replace("-", " ").replace("_", " ").strip().capitalize() or doc_id
+
+
+def _too_large(doc_id: str, size: int, max_bytes: int) -> str:
+    return f"{doc_id}: too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)"
