@@ -21,12 +21,15 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
+from actions.admin import AdminSettings, register_admin_routes
 from actions.answer import ActionAnswer
 from actions.contact import ActionSubmitContact, ValidateContactForm
 from actions.support_rules import RulesError, SupportRules, load_support_rules
 from knowledge.factory import build_composer, build_store
+from knowledge.library import Library
 from knowledge.service import KnowledgeService
 from knowledge.settings import KnowledgeSettings, SettingsError
+from knowledge.store import KnowledgeStore
 
 ROOT = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
@@ -36,11 +39,14 @@ logger = logging.getLogger(__name__)
 class ServerConfig:
     knowledge: KnowledgeSettings
     rules: SupportRules
+    admin: AdminSettings = AdminSettings.disabled()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ServerConfig:
         rules_path = Path(env.get("SUPPORT_RULES") or ROOT / "bot" / "support.yml")
-        return cls(KnowledgeSettings.from_env(env, ROOT), load_support_rules(rules_path))
+        return cls(
+            KnowledgeSettings.from_env(env, ROOT), load_support_rules(rules_path), AdminSettings.from_env(env)
+        )
 
 
 def build_knowledge(config: ServerConfig) -> KnowledgeService:
@@ -64,8 +70,16 @@ def build_executor(config: ServerConfig, knowledge: KnowledgeService) -> ActionE
     return executor
 
 
-def build_app(config: ServerConfig, knowledge: KnowledgeService) -> Sanic:
-    return create_app(build_executor(config, knowledge), cors_origins=[])
+def build_library(config: ServerConfig, store: KnowledgeStore) -> Library:
+    """The admin API's documents; `store` is the one answering, so its readers see every change."""
+    return Library(config.knowledge.helpcentre_dir, store, config.admin.max_upload_bytes)
+
+
+def build_app(config: ServerConfig, knowledge: KnowledgeService, library: Library | None = None) -> Sanic:
+    app = create_app(build_executor(config, knowledge), cors_origins=[])
+    if library is not None:
+        register_admin_routes(app, library, config.admin.token, config.admin.max_upload_bytes)
+    return app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     knowledge.store.search("warm up", k=1)  # load the embedding model before serving
     mode = "LLM (" + config.knowledge.openai.model + ")" if config.knowledge.openai else "extractive"
     logger.info("answers: %s; index holds %d chunks", mode, knowledge.store.count())
-    build_app(config, knowledge).run(
+    logger.info("admin API: %s", "on, under /admin" if config.admin.token else "off (set ADMIN_TOKEN)")
+    build_app(config, knowledge, build_library(config, knowledge.store)).run(
         host=args.host, port=args.port, single_process=True, access_log=False, motd=False
     )
     return 0
