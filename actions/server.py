@@ -19,7 +19,9 @@ from pathlib import Path
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
+from sanic import HTTPResponse, Request, Sanic
+from sanic.exceptions import MethodNotAllowed, NotFound, SanicException
+from sanic.response import json as json_response
 
 from actions.admin import AdminSettings, register_admin_routes
 from actions.answer import ActionAnswer
@@ -27,6 +29,7 @@ from actions.contact import ActionSubmitContact, ValidateContactForm
 from actions.support_rules import RulesError, SupportRules, load_support_rules
 from knowledge.factory import build_composer, build_store
 from knowledge.library import Library
+from knowledge.retrieval import HybridRetriever
 from knowledge.service import KnowledgeService
 from knowledge.settings import KnowledgeSettings, SettingsError
 from knowledge.store import KnowledgeStore
@@ -49,10 +52,10 @@ class ServerConfig:
         )
 
 
-def build_knowledge(config: ServerConfig) -> KnowledgeService:
+def build_knowledge(config: ServerConfig, store: KnowledgeStore) -> KnowledgeService:
     answers = config.rules.answers
     return KnowledgeService(
-        store=build_store(config.knowledge),
+        retriever=HybridRetriever(store),
         compose=build_composer(config.knowledge, max_chars=answers.max_answer_chars),
         min_score=answers.min_score,
         top_k=answers.top_k,
@@ -77,6 +80,12 @@ def build_library(config: ServerConfig, store: KnowledgeStore) -> Library:
 
 def build_app(config: ServerConfig, knowledge: KnowledgeService, library: Library | None = None) -> Sanic:
     app = create_app(build_executor(config, knowledge), cors_origins=[])
+
+    # rasa-sdk maps every exception to 500; a wrong path or method is the client's mistake.
+    @app.exception(NotFound, MethodNotAllowed)
+    async def client_error(request: Request, error: SanicException) -> HTTPResponse:
+        return json_response({"error": str(error)}, status=error.status_code)
+
     if library is not None:
         register_admin_routes(app, library, config.admin.token, config.admin.max_upload_bytes)
     return app
@@ -93,17 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         config = ServerConfig.from_env(os.environ)
-        knowledge = build_knowledge(config)
+        store = build_store(config.knowledge)
+        knowledge = build_knowledge(config, store)
     except (SettingsError, RulesError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if knowledge.store.count() == 0:
+    if store.count() == 0:
         logger.warning("the knowledge index is empty: run `make sync` (python -m knowledge sync)")
-    knowledge.store.search("warm up", k=1)  # load the embedding model before serving
+    knowledge.retriever.search("warm up", k=1)  # load the model and the catalog before serving
     mode = "LLM (" + config.knowledge.openai.model + ")" if config.knowledge.openai else "extractive"
-    logger.info("answers: %s; index holds %d chunks", mode, knowledge.store.count())
+    logger.info("answers: %s; index holds %d entries", mode, store.count())
     logger.info("admin API: %s", "on, under /admin" if config.admin.token else "off (set ADMIN_TOKEN)")
-    build_app(config, knowledge, build_library(config, knowledge.store)).run(
+    build_app(config, knowledge, build_library(config, store)).run(
         host=args.host, port=args.port, single_process=True, access_log=False, motd=False
     )
     return 0

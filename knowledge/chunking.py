@@ -77,3 +77,29 @@ def _split(text: str, max_chars: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+WINDOW_CHARS = 300
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def windows(chunk: Chunk, max_chars: int = WINDOW_CHARS) -> list[str]:
+    """Runs of whole sentences of about `max_chars`, each headed by the article title.
+
+    A chunk's vector averages everything it says; a question about one detail
+    matches the sentences that state it better. The title keeps each window
+    on topic (a bare sentence such as "It is free." matches anything).
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split(chunk.text) if len(s.strip()) > 3]
+    runs: list[str] = []
+    current = ""
+    for sentence in sentences:
+        if current and len(current) + len(sentence) > max_chars:
+            runs.append(current)
+            current = ""
+        current = f"{current} {sentence}".strip()
+    if current:
+        runs.append(current)
+    if len(runs) <= 1:  # the chunk vector already covers a one-window chunk
+        return []
+    return [f"{chunk.title}\n{run}" for run in runs]

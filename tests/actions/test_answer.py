@@ -9,12 +9,12 @@ from actions.answer import DONT_KNOW, ActionAnswer
 from knowledge.answers import ExtractiveComposer
 from knowledge.service import KnowledgeService
 from tests.actions.helpers import tracker
-from tests.fakes.stores import helpcentre_store
+from tests.fakes.stores import helpcentre_retriever
 
 
 @pytest.fixture(scope="module")
 def action() -> ActionAnswer:
-    return ActionAnswer(KnowledgeService(helpcentre_store(), ExtractiveComposer(), min_score=0.33))
+    return ActionAnswer(KnowledgeService(helpcentre_retriever(), ExtractiveComposer(), min_score=0.33))
 
 
 def run(action: ActionAnswer, text: str) -> list[dict]:

@@ -10,6 +10,7 @@ Every request body is recorded in `requests` for assertions on the prompt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -59,11 +60,15 @@ class FakeOpenAI:
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
+                try:
+                    self.send_response(status)
+                except (BrokenPipeError, ConnectionResetError):
+                    return
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client timed out first
+                    self.wfile.write(data)
 
         return Handler
 

@@ -15,6 +15,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 
 from knowledge.documents import load_folder
 from knowledge.embeddings import MiniLMEmbeddings
+from knowledge.retrieval import HybridRetriever
 from knowledge.store import KnowledgeStore, make_chroma_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,12 @@ def helpcentre_store() -> KnowledgeStore:
     store = KnowledgeStore(make_chroma_client(path=folder), MiniLMEmbeddings())
     store.sync(load_folder(HELPCENTRE))
     return store
+
+
+@functools.cache
+def helpcentre_retriever() -> HybridRetriever:
+    """The product's retriever over the sample help centre (shares helpcentre_store)."""
+    return HybridRetriever(helpcentre_store())
 
 
 def small_store(path: Path) -> tuple[KnowledgeStore, CountingFakeEmbeddings]:

@@ -22,7 +22,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_sync_twice_then_search_list_and_stats(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["sync"]) == 0
+    assert cli.main(["sync", "--quiet"]) == 0
     assert "2 added" in capsys.readouterr().out
     assert cli.main(["sync"]) == 0
     assert "0 added, 0 updated, 0 removed, 2 unchanged; 0 chunks embedded" in capsys.readouterr().out
@@ -33,6 +33,10 @@ def test_sync_twice_then_search_list_and_stats(env: Path, capsys: pytest.Capture
     assert capsys.readouterr().out.count(".md") == 2
     assert cli.main(["stats"]) == 0
     assert json.loads(capsys.readouterr().out)["documents"] == 2
+    assert cli.main(["remove", "refund-policy.md"]) == 0
+    out = capsys.readouterr().out
+    assert "removed refund-policy.md" in out and "returns on the next sync" in out
+    assert cli.main(["remove", "refund-policy.md"]) == 2
 
 
 def test_removed_files_leave_the_index(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,3 +57,28 @@ def test_bad_arguments_are_refused_by_argparse(env: Path) -> None:
     with pytest.raises(SystemExit) as exited:
         cli.main(["search", "x", "-k", "0"])
     assert exited.value.code == 2
+
+
+def test_an_unreadable_file_is_named_skipped_and_the_rest_synced(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (env / "broken.md").write_bytes(b"---\ntitle: [unclosed\n---\nbody")
+    assert cli.main(["sync", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "skipped: broken.md: front matter is not valid YAML" in captured.err
+    assert "2 added" in captured.out
+
+
+def test_a_folder_sync_leaves_crawled_pages_alone(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from knowledge.documents import Article
+    from knowledge.factory import build_store
+    from knowledge.settings import KnowledgeSettings
+
+    store = build_store(KnowledgeSettings.from_env(__import__("os").environ, cli.ROOT))
+    page = Article("https://help.example.com/a", "A page", "https://help.example.com/a", "Crawled text.")
+    store.sync([page], scope=lambda d: d.startswith("https://help.example.com/"))
+    assert cli.main(["sync", "--quiet"]) == 0
+    assert (
+        "https://help.example.com/a"
+        in build_store(KnowledgeSettings.from_env(__import__("os").environ, cli.ROOT)).indexed()
+    )

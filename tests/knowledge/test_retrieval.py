@@ -14,7 +14,7 @@ import yaml
 from knowledge.answers import ExtractiveComposer
 from knowledge.service import KnowledgeService
 from knowledge.store import KnowledgeStore
-from tests.fakes.stores import HELPCENTRE, helpcentre_store
+from tests.fakes.stores import HELPCENTRE, helpcentre_retriever, helpcentre_store
 
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "helpcentre_questions.yml").read_text())
 MIN_SCORE = 0.33  # bot/support.yml
@@ -49,12 +49,14 @@ def test_answerable_questions_pass_the_gate(store: KnowledgeStore) -> None:
     ],
 )
 def test_off_topic_questions_get_an_honest_dont_know(store: KnowledgeStore, question: str) -> None:
-    answer = KnowledgeService(store, ExtractiveComposer(), min_score=MIN_SCORE).answer(question)
+    answer = KnowledgeService(helpcentre_retriever(), ExtractiveComposer(), min_score=MIN_SCORE).answer(
+        question
+    )
     assert not answer.grounded and answer.citations == () and answer.mode == "none"
 
 
 def test_an_extractive_answer_quotes_the_article_and_cites_it(store: KnowledgeStore) -> None:
-    answer = KnowledgeService(store, ExtractiveComposer(), min_score=MIN_SCORE).answer(
+    answer = KnowledgeService(helpcentre_retriever(), ExtractiveComposer(), min_score=MIN_SCORE).answer(
         "forgot my pasword, how long is the reset link good for?"
     )
     assert answer.grounded and answer.mode == "extractive"

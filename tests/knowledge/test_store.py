@@ -22,8 +22,9 @@ def test_first_sync_adds_everything(tmp_path: Path) -> None:
     store, embeddings = small_store(tmp_path)
     report = store.sync(DOCS)
     assert sorted(report.added) == ["a", "b", "c"]
-    assert report.chunks_embedded == embeddings.texts_embedded == 4
-    assert store.count() == 4
+    # one entry per chunk plus one per title
+    assert report.chunks_embedded == embeddings.texts_embedded == 7
+    assert store.count() == 7
 
 
 def test_a_second_sync_changes_nothing_and_embeds_nothing(tmp_path: Path) -> None:
@@ -42,8 +43,8 @@ def test_a_changed_document_is_replaced_and_a_removed_one_disappears(tmp_path: P
     before = embeddings.texts_embedded
     report = store.sync([doc("a", "## One\n\nAlpha, revised."), DOCS[1]])
     assert (report.updated, report.removed, report.unchanged) == (["a"], ["c"], ["b"])
-    assert embeddings.texts_embedded - before == 1  # only the changed article
-    assert store.count() == 2
+    assert embeddings.texts_embedded - before == 2  # only the changed article: its chunk and title
+    assert store.count() == 4
     texts = {hit.chunk.text for hit in store.search("anything", k=10)}
     assert texts == {"Alpha, revised.", "Gamma."}
 

@@ -1,0 +1,1 @@
+"""Retrieval evaluation on BEIR-format sets: the product against the tutorial stack."""
