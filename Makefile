@@ -32,7 +32,7 @@ ACT_PY := $(ACT_VENV)/bin/python
 MODEL := $(DATA_DIR)/models/supportbot.tar.gz
 RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
 
-.PHONY: help install run sync model eval-routing test test-rasa test-actions lint lock clean
+.PHONY: help install run sync model eval-routing eval-retrieval bench-sync test test-rasa test-actions lint lock clean
 
 help:
 	@echo "make run    install, train if needed, sync the help centre, start the bot"
@@ -40,6 +40,9 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make sync   index the help-centre folder (incremental)"
 	@echo "make lock   re-resolve the pinned requirement files"
+	@echo "make eval-retrieval SET=<beir dir> [SWEEP=1]   retrieval + gate vs the tutorial stack"
+	@echo "make eval-routing FILE=<jsonl>                  NLU routing per label"
+	@echo "make bench-sync SET=<beir dir>                  unchanged re-sync vs full index"
 
 install: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
 
@@ -77,6 +80,22 @@ endif
 endif
 eval-routing: $(RASA_VENV)/.installed $(MODEL)
 	@$(RASA_VENV)/bin/python -m bot.evaluate_routing "$(FILE)" --model "$(MODEL)"
+
+# Retrieval and the answer gate on a BEIR-format set, the tutorial stack beside it:
+#   make eval-retrieval SET=../shared/data/retrieval/emanual
+# The gate is the one in bot/support.yml (SUPPORT_RULES), as the product uses it.
+ifneq ($(filter eval-retrieval bench-sync,$(MAKECMDGOALS)),)
+ifeq ($(strip $(SET)),)
+$(error SET is not set: make $(filter eval-retrieval bench-sync,$(MAKECMDGOALS)) SET=<BEIR folder, e.g. ../shared/data/retrieval/emanual>)
+endif
+endif
+MIN_SCORE = $(shell $(ACT_PY) -c 'import os; from pathlib import Path; from actions.support_rules import load_support_rules as l; print(l(Path(os.environ.get("SUPPORT_RULES") or "bot/support.yml")).answers.min_score)')
+eval-retrieval: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m knowledge.evaluation "$(SET)" --min-score $(MIN_SCORE) $(if $(SWEEP),--sweep)
+
+# Re-sync of an unchanged corpus against its first full index, same run.
+bench-sync: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m knowledge.evaluation.bench_sync "$(SET)"
 
 sync: $(ACT_VENV)/.installed
 	$(ACT_PY) -m knowledge sync

@@ -183,6 +183,7 @@ def _schemas() -> dict[str, Any]:
             updated=ids,
             removed=ids,
             unchanged=ids,
+            skipped={**ids, "description": "Documents with no text to index"},
             chunks_embedded={"type": "integer", "minimum": 0},
         ),
         "DocumentList": _object(documents={"type": "array", "items": _ref("Document")}),

@@ -1,7 +1,7 @@
 """The support rules file (bot/support.yml): typed, validated, read once at start.
 
     rules = load_support_rules(Path("bot/support.yml"))
-    rules.answers.min_score  # 0.33
+    rules.answers.min_score  # 0.425
 
 Errors name the file, the key and what is expected, in one line.
 """
@@ -21,7 +21,7 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True)
 class AnswerRules:
-    min_score: float = 0.33
+    min_score: float = 0.425
     top_k: int = 4
     max_answer_chars: int = 700
 

@@ -35,16 +35,26 @@ MISSING = -3.0  # z-score for a document a signal has no entry for
 
 @dataclass
 class _Kind:
-    """All entries of one kind: a matrix of vectors and the document of each row."""
+    """All entries of one kind, grouped by document: vectors and each group's document."""
 
-    vectors: np.ndarray  # (entries, dims), unit length
-    docs: np.ndarray  # (entries,) document index
+    vectors: np.ndarray  # (entries, dims), unit length, rows of one document together
     ids: list[str]
+    starts: np.ndarray  # first row of each group
+    group_docs: np.ndarray  # document index of each group
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, docs: np.ndarray, ids: list[str]) -> _Kind:
+        order = np.argsort(docs, kind="stable")
+        docs = docs[order]
+        starts = (
+            np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else np.array([], dtype=np.int64)
+        )
+        return cls(_unit(vectors[order]), [ids[i] for i in order], starts, docs[starts])
 
     def doc_max(self, query: np.ndarray, n_docs: int) -> np.ndarray:
-        best = np.full(n_docs, -np.inf)
+        best = np.full(n_docs, -np.inf, dtype=np.float32)
         if len(self.ids):
-            np.maximum.at(best, self.docs, self.vectors @ query)
+            best[self.group_docs] = np.maximum.reduceat(self.vectors @ query, self.starts)
         return best
 
 
@@ -56,6 +66,7 @@ class _Catalog:
     by_doc: list[list[str]]  # document index -> its chunk ids
     kinds: dict[str, _Kind]
     lexical: LexicalIndex
+    chunk_doc: dict[str, int]  # chunk id -> document index
 
     @classmethod
     def load(cls, store: KnowledgeStore) -> _Catalog:
@@ -68,7 +79,7 @@ class _Catalog:
             rows = [i for i, m in enumerate(metadatas) if m.get("kind", CHUNK) == kind]
             matrix = np.array([vectors[i] for i in rows], dtype=np.float32).reshape(len(rows), dims)
             docs = np.array([position[metadatas[i]["doc_id"]] for i in rows], dtype=np.int64)
-            kinds[kind] = _Kind(_unit(matrix), docs, [ids[i] for i in rows])
+            kinds[kind] = _Kind.of(matrix, docs, [ids[i] for i in rows])
         chunk_list = [
             chunk_from_metadata(ids[i], metadatas[i]) for i in range(len(ids)) if _is_chunk(metadatas[i])
         ]
@@ -77,7 +88,10 @@ class _Catalog:
             by_doc[position[chunk.doc_id]].append(chunk.chunk_id)
         lexical = LexicalIndex.build((c.chunk_id, c.title, c.section, c.text) for c in chunk_list)
         chunk_rows = {chunk_id: row for row, chunk_id in enumerate(kinds[CHUNK].ids)}
-        return cls(doc_ids, {c.chunk_id: c for c in chunk_list}, chunk_rows, by_doc, kinds, lexical)
+        chunk_doc = {c.chunk_id: position[c.doc_id] for c in chunk_list}
+        return cls(
+            doc_ids, {c.chunk_id: c for c in chunk_list}, chunk_rows, by_doc, kinds, lexical, chunk_doc
+        )
 
 
 @dataclass
@@ -161,9 +175,8 @@ def _is_chunk(metadata: dict[str, object]) -> bool:
 
 def _doc_lexical(catalog: _Catalog, chunk_scores: dict[str, float], n: int) -> np.ndarray:
     scores = np.zeros(n)
-    position = {doc: i for i, doc in enumerate(catalog.doc_ids)}
     for chunk_id, value in chunk_scores.items():
-        i = position[catalog.chunks[chunk_id].doc_id]
+        i = catalog.chunk_doc[chunk_id]
         scores[i] = max(scores[i], value)
     return scores
 

@@ -83,6 +83,7 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # articles with no text
     chunks_embedded: int = 0
 
     @property
@@ -92,7 +93,9 @@ class SyncReport:
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged; {self.chunks_embedded} chunks embedded"
+            f"{len(self.unchanged)} unchanged"
+            + (f", {len(self.skipped)} skipped (no text)" if self.skipped else "")
+            + f"; {self.chunks_embedded} chunks embedded"
         )
 
 
@@ -140,7 +143,11 @@ class KnowledgeStore:
         wanted = {article.doc_id: article for article in articles}
         current = {doc: fps for doc, fps in self._fingerprints().items() if scope(doc) or doc in wanted}
         changed = []
-        for doc_id, article in wanted.items():
+        for doc_id, article in list(wanted.items()):
+            if not article.body.strip():  # nothing to answer from; never indexed
+                report.skipped.append(doc_id)
+                del wanted[doc_id]
+                continue
             held = current.get(doc_id, set())
             if held == {_stored_fingerprint(article)}:
                 report.unchanged.append(doc_id)

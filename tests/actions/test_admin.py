@@ -333,6 +333,7 @@ def test_sync_picks_up_changes_made_on_disk(client: AdminClient, library: Librar
         "updated": [],
         "removed": [],
         "unchanged": ["welcome.md"],
+        "skipped": [],
         "chunks_embedded": response.json()["sync"]["chunks_embedded"],
     }
     assert listed(client)["refunds.md"]["indexed"]

@@ -23,7 +23,7 @@ def test_the_shipped_rules_load() -> None:
 
 def test_missing_keys_take_defaults(tmp_path: Path) -> None:
     rules = load_support_rules(write(tmp_path, "answers:\n  top_k: 6\n"))
-    assert rules.answers.top_k == 6 and rules.answers.min_score == 0.33
+    assert rules.answers.top_k == 6 and rules.answers.min_score == 0.425
     assert rules.contact.max_message_chars == 2000
 
 

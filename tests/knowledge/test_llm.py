@@ -35,7 +35,7 @@ def store() -> KnowledgeStore:
 def service(store: KnowledgeStore, fake: FakeOpenAI, key: str, timeout: float = 1.0) -> KnowledgeService:
     chat = build_chat_model(OpenAISettings(Secret(key), fake.base_url, "test-model", timeout))
     return KnowledgeService(
-        helpcentre_retriever(), LLMComposer(chat, ExtractiveComposer()), min_score=0.33, top_k=4
+        helpcentre_retriever(), LLMComposer(chat, ExtractiveComposer()), min_score=0.425, top_k=4
     )
 
 
@@ -79,7 +79,7 @@ def test_errors_and_timeouts_fall_back_to_the_extractive_answer(
 def test_an_unreachable_endpoint_falls_back_too(store: KnowledgeStore) -> None:
     chat = build_chat_model(OpenAISettings(Secret("sk-x"), "http://127.0.0.1:9/v1", "m", 0.5))
     answer = KnowledgeService(
-        helpcentre_retriever(), LLMComposer(chat, ExtractiveComposer()), min_score=0.33
+        helpcentre_retriever(), LLMComposer(chat, ExtractiveComposer()), min_score=0.425
     ).answer(QUESTION)
     assert answer.mode == "extractive"
 
