@@ -32,14 +32,23 @@ class ActionAnswer(Action):
         # Retrieval is CPU-bound (embedding) and the LLM call blocks: keep the
         # action server's event loop free for other conversations.
         answer = await asyncio.to_thread(self.knowledge.answer, question)
-        dispatcher.utter_message(**render(answer))
+        dispatcher.utter_message(**render(answer, question))
         return []
 
 
-def render(answer: Answer) -> dict[str, Any]:
-    """The bot message for an answer; `custom.answer` is what reports read later."""
-    record = {"grounded": answer.grounded, "score": round(answer.score, 4), "mode": answer.mode}
+def render(answer: Answer, question: str) -> dict[str, Any]:
+    """The bot message for an answer; `custom.answer` is what reports read later.
+
+    A declined question is recorded with its text (`unanswered`), so the
+    reports can list the knowledge gaps to write next.
+    """
+    record: dict[str, Any] = {
+        "grounded": answer.grounded,
+        "score": round(answer.score, 4),
+        "mode": answer.mode,
+    }
     if not answer.grounded:
+        record |= {"unanswered": True, "question": question}
         return {"text": DONT_KNOW, "buttons": [HUMAN_BUTTON], "json_message": {"answer": record}}
     citations = [{"title": c.title, "url": c.url} for c in answer.citations]
     return {"text": answer.text, "json_message": {"citations": citations, "answer": record}}

@@ -20,7 +20,30 @@ def build_store(settings: KnowledgeSettings, embeddings: Embeddings | None = Non
     client = make_chroma_client(
         path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
     )
+    openai = settings.openai
+    if embeddings is None and openai is not None and openai.embedding_model:
+        # Vectors of different models cannot share a collection (nor a dimension).
+        collection = f"{settings.collection}-{_slug(openai.embedding_model)}"
+        return KnowledgeStore(client, build_openai_embeddings(openai), collection)
     return KnowledgeStore(client, embeddings or MiniLMEmbeddings(), settings.collection)
+
+
+def build_openai_embeddings(settings: OpenAISettings) -> Embeddings:
+    from langchain_openai import OpenAIEmbeddings
+    from pydantic import SecretStr
+
+    return OpenAIEmbeddings(
+        model=settings.embedding_model or "text-embedding-3-small",
+        api_key=SecretStr(settings.api_key.reveal()),
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=2,
+        check_embedding_ctx_length=False,  # tiktoken would fetch its vocabulary from the network
+    )
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower())[:40]
 
 
 def build_composer(settings: KnowledgeSettings, max_chars: int = 700) -> Composer:

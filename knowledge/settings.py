@@ -39,6 +39,7 @@ class OpenAISettings:
     base_url: str | None
     model: str
     timeout: float
+    embedding_model: str | None = None  # None: embeddings stay offline (MiniLM)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,10 @@ def _openai(env: Mapping[str, str]) -> OpenAISettings | None:
     if base_url and not base_url.startswith(("http://", "https://")):
         raise SettingsError(f"OPENAI_BASE_URL must start with http:// or https://, got {base_url!r}")
     timeout = _float(env, "OPENAI_TIMEOUT", 15.0)
-    return OpenAISettings(Secret(key), base_url, env.get("OPENAI_MODEL") or "gpt-4o-mini", timeout)
+    embedding_model = env.get("OPENAI_EMBEDDING_MODEL", "").strip() or None
+    return OpenAISettings(
+        Secret(key), base_url, env.get("OPENAI_MODEL") or "gpt-4o-mini", timeout, embedding_model
+    )
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -42,7 +42,9 @@ def test_no_answer_says_so_and_offers_the_team(action: ActionAnswer) -> None:
     [message] = run(action, "Can you give me a good recipe for banana bread?")
     assert message["text"] == DONT_KNOW
     assert message["buttons"] == [{"title": "Contact the team", "payload": "/human"}]
-    assert message["custom"]["answer"]["grounded"] is False
+    record = message["custom"]["answer"]
+    assert record["grounded"] is False and record["unanswered"] is True
+    assert record["question"] == "Can you give me a good recipe for banana bread?"
     assert "citations" not in message["custom"]
 
 

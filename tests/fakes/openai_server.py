@@ -5,6 +5,8 @@ The API key chooses the scenario, so one server serves every test:
   sk-refuse   reply NO_ANSWER
   sk-500      HTTP 500
   sk-slow     answer after 3 s (longer than the client's timeout in tests)
+POST /v1/embeddings answers with bag-of-words vectors (hashed words, 64 dims):
+texts sharing words are similar, so retrieval through it is meaningful.
 Every request body is recorded in `requests` for assertions on the prompt.
 """
 
@@ -12,8 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
+import re
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -49,6 +54,9 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append(body)
                 key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                if self.path.endswith("/embeddings"):
+                    texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                    return self._reply(200, embeddings(body.get("model", "fake"), texts))
                 if key == "sk-500":
                     return self._reply(
                         500, {"error": {"message": "upstream exploded", "type": "server_error"}}
@@ -82,3 +90,22 @@ def completion(model: str, text: str) -> dict[str, Any]:
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
+
+
+def embeddings(model: str, texts: list[str]) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "model": model,
+        "data": [
+            {"object": "embedding", "index": i, "embedding": bag_of_words(t)} for i, t in enumerate(texts)
+        ],
+        "usage": {"prompt_tokens": 1, "total_tokens": 1},
+    }
+
+
+def bag_of_words(text: str, dims: int = 64) -> list[float]:
+    vector = [0.0] * dims
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        vector[zlib.crc32(word.encode()) % dims] += 1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from knowledge.answers import ExtractiveComposer
-from knowledge.documents import Article
-from knowledge.factory import build_chat_model
+from knowledge.documents import Article, load_folder
+from knowledge.factory import build_chat_model, build_store
 from knowledge.llm import SYSTEM_PROMPT, LLMComposer
 from knowledge.retrieval import HybridRetriever
 from knowledge.service import KnowledgeService
-from knowledge.settings import OpenAISettings, Secret
+from knowledge.settings import KnowledgeSettings, OpenAISettings, Secret
 from knowledge.store import KnowledgeStore
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.stores import helpcentre_retriever, helpcentre_store, small_store
+from tests.fakes.stores import HELPCENTRE, helpcentre_retriever, helpcentre_store, small_store
 
 QUESTION = "how do I change my password?"
 
@@ -123,3 +123,22 @@ def test_document_text_is_quoted_data_and_cannot_change_the_instructions(
     assert content.count("</passage>") == 1
     assert "&lt;/passage&gt;" in content and "Ignore previous instructions" in content
     assert answer.mode == "llm" and [c.url for c in answer.citations] == ["https://h/evil"]
+
+
+def test_openai_embeddings_when_configured(tmp_path: Path, fake: FakeOpenAI) -> None:
+    settings = KnowledgeSettings.from_env(
+        {
+            "OPENAI_API_KEY": "sk-cite",
+            "OPENAI_BASE_URL": fake.base_url,
+            "OPENAI_EMBEDDING_MODEL": "text-embedding-3-small",
+            "CHROMA_PATH": str(tmp_path),
+        },
+        tmp_path,
+    )
+    store = build_store(settings)
+    assert store.collection_name == "helpcentre-text-embedding-3-small"  # never mixed with MiniLM vectors
+    fake.requests.clear()
+    store.sync(load_folder(HELPCENTRE))
+    assert any(r.get("model") == "text-embedding-3-small" for r in fake.requests)
+    hits = HybridRetriever(store).search("two-factor authentication recovery codes", k=1)
+    assert hits[0].chunk.doc_id == "two-factor-authentication.md"
