@@ -30,6 +30,7 @@ from actions.support_rules import RulesError, SupportRules, load_support_rules
 from knowledge.factory import build_composer, build_store
 from knowledge.library import Library
 from knowledge.retrieval import HybridRetriever
+from knowledge.runtime import configure_cpu
 from knowledge.service import KnowledgeService
 from knowledge.settings import KnowledgeSettings, SettingsError
 from knowledge.store import KnowledgeStore
@@ -99,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s"
     )
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    configure_cpu()
     try:
         config = ServerConfig.from_env(os.environ)
         store = build_store(config.knowledge)

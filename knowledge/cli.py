@@ -27,6 +27,7 @@ from knowledge.crawl import CrawlOptions, crawl_site
 from knowledge.documents import DocumentError, load_folder
 from knowledge.factory import build_store
 from knowledge.retrieval import HybridRetriever
+from knowledge.runtime import configure_cpu
 from knowledge.settings import KnowledgeSettings, SettingsError
 from knowledge.store import KnowledgeStore, SyncReport, is_file_id, within_site
 
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    configure_cpu()
     try:
         settings = KnowledgeSettings.from_env(os.environ, ROOT)
         return int(args.run(args, settings))

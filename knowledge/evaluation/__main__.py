@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.evaluation import harness
 from knowledge.evaluation.beir import EvaluationError, load_beir
+from knowledge.runtime import configure_cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-score", type=float, required=True, help="the answer gate (bot/support.yml)")
     parser.add_argument("--sweep", action="store_true", help="also print the gate trade-off table")
     args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    configure_cpu()
     try:
         data = load_beir(args.set)
     except EvaluationError as error:

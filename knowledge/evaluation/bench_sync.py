@@ -16,6 +16,7 @@ from pathlib import Path
 
 from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.evaluation.beir import EvaluationError, load_beir
+from knowledge.runtime import configure_cpu
 from knowledge.store import KnowledgeStore, make_chroma_client
 
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except EvaluationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    configure_cpu()
     embeddings = MiniLMEmbeddings()
     with tempfile.TemporaryDirectory() as workdir:
         store = KnowledgeStore(make_chroma_client(path=workdir), embeddings, collection="bench")
