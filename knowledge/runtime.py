@@ -18,6 +18,10 @@ def configure_cpu() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # for numpy not yet imported
     import numpy  # noqa: F401  threadpoolctl only reaches libraries already loaded
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_info, threadpool_limits
 
-    threadpool_limits(limits={"openblas": 1})
+    # Keyed by library prefix (libopenblas, libscipy_openblas, ...): torch's own
+    # BLAS keeps its threads.
+    prefixes = {pool["prefix"]: 1 for pool in threadpool_info() if pool["internal_api"] == "openblas"}
+    if prefixes:
+        threadpool_limits(limits=prefixes)
