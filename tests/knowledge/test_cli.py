@@ -82,3 +82,36 @@ def test_a_folder_sync_leaves_crawled_pages_alone(env: Path, capsys: pytest.Capt
         "https://help.example.com/a"
         in build_store(KnowledgeSettings.from_env(__import__("os").environ, cli.ROOT)).indexed()
     )
+
+
+def test_sync_a_website_from_its_start_page(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import functools
+    import http.server
+    import threading
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        "<html><head><title>Help</title></head><body><h1>Help</h1>"
+        '<p>Start here.</p><a href="/refunds.html">Refunds</a></body></html>'
+    )
+    (site / "refunds.html").write_text(
+        "<html><body><h1>Refunds</h1><h2>Yearly plans</h2><p>Refunds within 14 days.</p></body></html>"
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        assert cli.main(["sync", "--url", url, "--quiet"]) == 0
+        assert "2 added" in capsys.readouterr().out
+        assert cli.main(["list"]) == 0
+        listed = capsys.readouterr().out
+        assert "/refunds.html" in listed
+        assert cli.main(["sync", "--quiet"]) == 0  # the folder sync leaves the site's pages alone
+        capsys.readouterr()
+        cli.main(["list"])
+        assert "/refunds.html" in capsys.readouterr().out
+    finally:
+        server.shutdown()
