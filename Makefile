@@ -32,13 +32,14 @@ ACT_PY := $(ACT_VENV)/bin/python
 MODEL := $(DATA_DIR)/models/supportbot.tar.gz
 RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
 
-.PHONY: help install run sync model eval-routing eval-retrieval bench-sync test test-rasa test-actions lint lock clean
+.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync test test-rasa test-actions lint lock clean
 
 help:
 	@echo "make run    install, train if needed, sync the help centre, start the bot"
 	@echo "make test   install and run the whole test suite"
 	@echo "make lint   ruff and mypy"
 	@echo "make sync   index the help-centre folder (incremental)"
+	@echo "make hours  is the support team open now (hours in bot/support.yml) [AT=<ISO time>]"
 	@echo "make lock   re-resolve the pinned requirement files"
 	@echo "make eval-retrieval SET=<beir dir> [SWEEP=1]   retrieval + gate vs the tutorial stack"
 	@echo "make eval-routing FILE=<jsonl>                  NLU routing per label"
@@ -99,6 +100,11 @@ bench-sync: $(ACT_VENV)/.installed
 
 sync: $(ACT_VENV)/.installed
 	$(ACT_PY) -m knowledge sync
+
+# Is the support team open now, and when does that change (hours in bot/support.yml)?
+#   make hours [AT=2026-12-24T13:00]
+hours: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m actions.hours $(if $(AT),--at "$(AT)")
 
 run: install model sync
 	@$(RASA_VENV)/bin/python bot/serve.py
