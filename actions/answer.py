@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.answers import Answer
@@ -13,14 +14,16 @@ from knowledge.service import KnowledgeService
 
 DONT_KNOW = (
     "I couldn't find an answer to that in our help centre, and I'd rather not guess. "
-    "Would you like to leave a message for the team?"
+    "Would you like to talk to a person?"
 )
-HUMAN_BUTTON = {"title": "Contact the team", "payload": "/human"}
+HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/human"}
+STREAK = "unanswered_streak"
 
 
 class ActionAnswer(Action):
-    def __init__(self, knowledge: KnowledgeService) -> None:
+    def __init__(self, knowledge: KnowledgeService, handoff_after: int = 0) -> None:
         self.knowledge = knowledge
+        self.handoff_after = handoff_after  # unanswered in a row before offering a person (0: never)
 
     def name(self) -> str:
         return "action_answer"
@@ -32,8 +35,18 @@ class ActionAnswer(Action):
         # Retrieval is CPU-bound (embedding) and the LLM call blocks: keep the
         # action server's event loop free for other conversations.
         answer = await asyncio.to_thread(self.knowledge.answer, question)
+        if answer.grounded:
+            dispatcher.utter_message(**render(answer, question))
+            return [SlotSet(STREAK, 0.0)]
+        streak = int(tracker.get_slot(STREAK) or 0) + 1
+        if self.handoff_after and streak >= self.handoff_after:
+            # Repeated failures are a handoff trigger: go to a person rather than fail again.
+            message = render(answer, question)
+            message.pop("buttons")
+            dispatcher.utter_message(**message)
+            return [SlotSet(STREAK, 0.0), FollowupAction("action_handoff")]
         dispatcher.utter_message(**render(answer, question))
-        return []
+        return [SlotSet(STREAK, float(streak))]
 
 
 def render(answer: Answer, question: str) -> dict[str, Any]:

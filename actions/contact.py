@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -63,8 +64,11 @@ class ValidateContactForm(FormValidationAction):
 
 
 class ActionSubmitContact(Action):
-    def __init__(self, clock: Any = time.time) -> None:
+    def __init__(
+        self, clock: Any = time.time, reason: Callable[[float], str] = lambda now: "contact"
+    ) -> None:
         self.clock = clock
+        self.reason = reason  # why a message was taken instead of a chat: after_hours, no_agent, ...
 
     def name(self) -> str:
         return "action_submit_contact"
@@ -74,7 +78,14 @@ class ActionSubmitContact(Action):
     ) -> list[dict[str, Any]]:
         email = tracker.get_slot("contact_email")
         message = tracker.get_slot("contact_message")
-        ticket = {"email": email, "message": message, "created_at": self.clock(), "status": "open"}
+        now = self.clock()
+        ticket = {
+            "email": email,
+            "message": message,
+            "created_at": now,
+            "status": "open",
+            "reason": self.reason(now),
+        }
         dispatcher.utter_message(
             text=f"Thanks! I've passed your message on. The team will reply to {email}.",
             json_message={"ticket": ticket},

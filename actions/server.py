@@ -26,6 +26,7 @@ from sanic.response import json as json_response
 from actions.admin import AdminSettings, register_admin_routes
 from actions.answer import ActionAnswer
 from actions.contact import ActionSubmitContact, ValidateContactForm
+from actions.handoff import ActionAfterHandoff, ActionHandoff, ticket_reason
 from actions.support_rules import RulesError, SupportRules, load_support_rules
 from knowledge.factory import build_composer, build_store
 from knowledge.library import Library
@@ -44,12 +45,16 @@ class ServerConfig:
     knowledge: KnowledgeSettings
     rules: SupportRules
     admin: AdminSettings = AdminSettings.disabled()
+    desk_connected: bool = False  # Slack is configured, so handoffs can reach agents
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ServerConfig:
         rules_path = Path(env.get("SUPPORT_RULES") or ROOT / "bot" / "support.yml")
         return cls(
-            KnowledgeSettings.from_env(env, ROOT), load_support_rules(rules_path), AdminSettings.from_env(env)
+            KnowledgeSettings.from_env(env, ROOT),
+            load_support_rules(rules_path),
+            AdminSettings.from_env(env),
+            desk_connected=bool(env.get("SLACK_BOT_TOKEN") and env.get("SLACK_SUPPORT_CHANNEL")),
         )
 
 
@@ -66,9 +71,11 @@ def build_knowledge(config: ServerConfig, store: KnowledgeStore) -> KnowledgeSer
 def build_executor(config: ServerConfig, knowledge: KnowledgeService) -> ActionExecutor:
     executor = ActionExecutor()
     for action in (
-        ActionAnswer(knowledge),
+        ActionAnswer(knowledge, handoff_after=config.rules.handoff.after_unanswered),
+        ActionHandoff(config.rules, desk_connected=config.desk_connected),
+        ActionAfterHandoff(),
         ValidateContactForm(config.rules.contact),
-        ActionSubmitContact(),
+        ActionSubmitContact(reason=ticket_reason(config.rules, config.desk_connected)),
     ):
         executor.register_action(action)
     return executor

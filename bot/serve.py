@@ -171,6 +171,13 @@ class Stack:
                 )
             )
 
+    def restart_actions(self, timeout: float = 180.0, **overrides: str) -> None:
+        """Restart the action server, with changed settings (tests switch support rules so)."""
+        self.actions.stop()
+        self.env.update(overrides)
+        self.actions.start(self.env)
+        self.actions.wait_healthy(timeout)
+
     def restart_rasa(self, timeout: float = 180.0) -> None:
         self.rasa.stop()
         self.rasa.start(self.env)

@@ -12,10 +12,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels.handoff.outputs import DirectiveOutput
+from channels.handoff.relay import Origin
+from channels.handoff.runtime import services
+from channels.handoff.store import Handoff
 from channels.web import protocol
 from channels.web.hub import ConnectionHub
 from channels.web.output import WebChatOutput
@@ -24,6 +28,7 @@ from channels.web.settings import WebChatSettings
 
 logger = logging.getLogger(__name__)
 
+LEAVE_MESSAGE = "/leave_message"
 STATIC_DIR = Path(__file__).parent / "static"
 # Only these files are served; nothing is looked up from the request path.
 STATIC_FILES = {
@@ -45,11 +50,25 @@ class WebChatInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         return cls(WebChatSettings.from_mapping(credentials or {}))
 
-    def get_output_channel(self) -> WebChatOutput:
-        return WebChatOutput(self.hub)
+    def get_output_channel(self) -> OutputChannel:
+        return self._output(None)
+
+    def _output(self, conversation_id: str | None) -> OutputChannel:
+        # Directives in bot messages (handoff, ticket) go to the relay on the way out.
+        origin = Origin("webchat", {"conversation_id": conversation_id} if conversation_id else {})
+        return DirectiveOutput(WebChatOutput(self.hub), self.handoffs.relay, origin)
+
+    async def _deliver(self, handoff: Handoff, message: dict[str, Any]) -> None:
+        await self.hub.send(handoff.conversation_id, protocol.bot_frame(message))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("webchat", __name__)
+        self.handoffs = services()
+        self.handoffs.customers.register("webchat", self._deliver, lambda cid, _h: self._output(cid))
+
+        @bp.listener("after_server_start")
+        async def attach(app: Any, _loop: Any) -> None:
+            self.handoffs.attach(app)
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> Any:
@@ -79,16 +98,22 @@ class WebChatInput(InputChannel):
     def _session(
         self, request: Request, ws: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> ChatSession:
+        relay = self.handoffs.relay
+
         async def handle(cid: str, message: protocol.Message, metadata: dict[str, Any]) -> None:
+            if message.payload == LEAVE_MESSAGE:  # gave up waiting for an agent
+                await relay.leave_message_instead(cid)
             await on_new_message(
                 UserMessage(
                     text=message.payload or message.text,
-                    output_channel=self.get_output_channel(),
+                    output_channel=self._output(cid),
                     sender_id=cid,
                     input_channel=self.name(),
                     metadata=metadata,
                 )
             )
+            # While a person handles the conversation Rasa only logs it; the agent reads it in Slack.
+            await relay.on_customer_message(cid, message.text, metadata["received_at"])
 
         async def load_events(cid: str) -> list[dict[str, Any]] | None:
             agent = request.app.ctx.agent

@@ -26,7 +26,10 @@ _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # A button payload may only name an intent ("/human"). Rasa would also accept
 # '/intent{"slot": ...}', which would let a client set slots directly.
 _PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]{0,39}$")
-_CONTEXT_LIMITS = {"page_url": 2000, "page_title": 300, "locale": 35}
+_CONTEXT_LIMITS = {"page_url": 2000, "page_title": 300, "locale": 35, "timezone": 64}
+# Rasa's text for intents triggered from outside (reminders, the handoff relay):
+# not something the customer said.
+EXTERNAL_PREFIX = "EXTERNAL: "
 
 ErrorCode = Literal["bad_frame", "empty_message", "message_too_long", "not_started", "unavailable"]
 
@@ -190,7 +193,7 @@ def history_from_events(events: Iterable[Mapping[str, Any]]) -> list[ChatItem]:
     for event in events:
         kind = event.get("event")
         ts = float(event.get("timestamp") or 0.0)
-        if kind == "user" and event.get("text"):
+        if kind == "user" and event.get("text") and not str(event["text"]).startswith(EXTERNAL_PREFIX):
             metadata = event.get("metadata") or {}
             shown = metadata.get("display_text") if isinstance(metadata, dict) else None
             text = shown if isinstance(shown, str) else event["text"]

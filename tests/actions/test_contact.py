@@ -74,5 +74,6 @@ def test_submitting_records_a_ticket_in_the_conversation_and_clears_the_form() -
         "message": "Please call me",
         "created_at": 1_700_000_000.0,
         "status": "open",
+        "reason": "contact",
     }
     assert events == [SlotSet("contact_email", None), SlotSet("contact_message", None)]

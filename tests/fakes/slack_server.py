@@ -44,6 +44,7 @@ class Call:
     token: str  # the bearer token ("" when none was sent)
     args: dict[str, Any]  # query string, form fields and JSON body, merged
     at: float = field(default_factory=time.monotonic)
+    response: dict[str, Any] = field(default_factory=dict)  # what the fake answered (when it answered 200)
 
 
 class FakeSlack:
@@ -55,6 +56,7 @@ class FakeSlack:
         self.retry_after = 1
         self.failing_calls = 2
         self.slow_seconds = 2.0
+        self.outage = False  # True: every call answers 500, whatever the token (Slack is down)
         self._calls: list[Call] = []
         self._failures: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
@@ -204,17 +206,20 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             args.update(self._body())
             token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             token = token or str(args.pop("token", ""))
-            fake._record(Call(method, token, args))
-            self._scenario(token, method, args)
+            call = Call(method, token, args)
+            fake._record(call)
+            self._scenario(token, method, args, call)
 
-        def _scenario(self, token: str, method: str, args: dict[str, Any]) -> None:
+        def _scenario(self, token: str, method: str, args: dict[str, Any], call: Call) -> None:
             if token == "xoxb-ratelimited" and fake._should_fail(token, method, fake.failing_calls):
                 return self._json(
                     429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(fake.retry_after)}
                 )
             if (
-                token == "xoxb-500" and fake._should_fail(token, method, fake.failing_calls)
-            ) or token == "xoxb-down":
+                (token == "xoxb-500" and fake._should_fail(token, method, fake.failing_calls))
+                or token == "xoxb-down"
+                or fake.outage
+            ):
                 return self._send(500, ERROR_PAGE, "text/html; charset=utf-8")
             if token == "xoxb-disconnect" and fake._should_fail(token, method, 1):
                 self.close_connection = True
@@ -225,7 +230,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return self._json(200, {"ok": False, "error": "not_authed"})
             if token == "xoxb-invalid":
                 return self._json(200, {"ok": False, "error": "invalid_auth"})
-            return self._json(200, fake._answer(method, args))
+            call.response.update(fake._answer(method, args))
+            return self._json(200, call.response)
 
         def _body(self) -> dict[str, Any]:
             length = int(self.headers.get("Content-Length") or 0)

@@ -84,7 +84,9 @@ def test_a_folder_sync_leaves_crawled_pages_alone(env: Path, capsys: pytest.Capt
     )
 
 
-def test_sync_a_website_from_its_start_page(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sync_a_website_from_its_start_page(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import functools
     import http.server
     import threading

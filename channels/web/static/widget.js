@@ -224,11 +224,13 @@
     lastSent = item; // errors carry no message id, so the newest one is the best guess
   }
 
+  function tz() { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { return ''; } }
+
   function hello() {
     ws.send(JSON.stringify({
       type: 'hello',
       conversation_id: getId(),
-      context: { page_url: location.href, page_title: document.title, locale: navigator.language }
+      context: { page_url: location.href, page_title: document.title, locale: navigator.language, timezone: tz() }
     }));
   }
 

@@ -1,0 +1,209 @@
+"""Rasa input channel for Slack: agents (handoff threads) and customers (DMs, mentions).
+
+Registered in bot/credentials.yml as `channels.slack.channel.SlackInput`; Rasa
+mounts it under /webhooks/slack/. Events arrive over Socket Mode (SLACK_APP_TOKEN:
+no public URL needed) or the Events API at POST /webhooks/slack/events (signed
+with SLACK_SIGNING_SECRET). Either way they are acknowledged at once and handled
+in the background; retries are dropped by id. Without SLACK_BOT_TOKEN the
+channel stays off and says so at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from channels.handoff.outputs import DirectiveOutput, background
+from channels.handoff.relay import Origin
+from channels.handoff.runtime import services
+from channels.handoff.store import Handoff
+from channels.slack import events
+from channels.slack.blocks import CLAIM_ACTION, RESOLVE_ACTION
+from channels.slack.client import SlackUnavailable, call, make_client
+from channels.slack.customers import CUSTOMER_BUTTON, SlackCustomerOutput, address, conversation_id
+from channels.slack.inbound import Inbound
+from channels.slack.socket_mode import SocketModeRunner
+
+logger = logging.getLogger(__name__)
+TAKEOVER_USAGE = "Usage: /support takeover <conversation id> (the id is in the widget's log and the reports)"
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    app_token: str
+    support_channel: str
+    api_url: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SlackSettings:
+        return cls(
+            bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            app_token=env.get("SLACK_APP_TOKEN", ""),
+            support_channel=env.get("SLACK_SUPPORT_CHANNEL", ""),
+            api_url=env.get("SLACK_API_URL") or None,
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token)
+
+
+class SlackInput(InputChannel):
+    def __init__(self, settings: SlackSettings) -> None:
+        self.settings = settings
+        self.client = make_client(settings.bot_token, base_url=settings.api_url) if settings.enabled else None
+        self.inbound = Inbound(settings.signing_secret) if settings.signing_secret else None
+        self.runner: SocketModeRunner | None = None
+
+    @classmethod
+    def name(cls) -> str:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SlackInput:
+        return cls(SlackSettings.from_env(os.environ))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("slack", __name__)
+        self.handoffs = services()
+        self.on_new_message = on_new_message
+        if self.client is not None:
+            self.handoffs.customers.register("slack", self._deliver, self._output_for)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"slack": "on" if self.client else "off (set SLACK_BOT_TOKEN)"})
+
+        @bp.route("/events", methods=["POST"])
+        async def slack_events(request: Request) -> Any:
+            if self.inbound is None or self.client is None:
+                return response.json({"error": "Slack events are off: set SLACK_SIGNING_SECRET"}, status=503)
+            accepted = self.inbound.accept(request.headers, request.body, request.content_type or "")
+            if accepted.item is not None:
+                background(self.handle(accepted.item))
+            if isinstance(accepted.body, dict):
+                return response.json(accepted.body, status=accepted.status)
+            return response.text(accepted.body, status=accepted.status)
+
+        @bp.listener("after_server_start")
+        async def start(app: Any, _loop: Any) -> None:
+            self.handoffs.attach(app)
+            if self.client is not None and self.settings.app_token:
+                self.runner = SocketModeRunner(
+                    self.settings.app_token, self._envelope, base_url=self.settings.api_url
+                )
+                try:
+                    await self.runner.start()
+                except SlackUnavailable as error:
+                    logger.error("Slack Socket Mode did not connect: %s", error)
+
+        @bp.listener("before_server_stop")
+        async def stop(_app: Any, _loop: Any) -> None:
+            if self.runner is not None:
+                await self.runner.close()
+
+        return bp
+
+    async def _envelope(self, kind: str, payload: dict[str, Any]) -> None:
+        item = events.parse(kind, payload)
+        if item is not None:
+            await self.handle(item)
+
+    async def handle(self, item: events.SlackItem) -> None:
+        """One Slack event, after it was acknowledged."""
+        relay = self.handoffs.relay
+        if isinstance(item, events.ThreadReply):
+            if await relay.on_agent_reply(item.channel, item.thread_ts, item.user, item.text):
+                return
+            if item.channel != self.settings.support_channel:  # a customer's follow-up in their thread
+                await self._customer(item.channel, item.thread_ts, item.user, item.text, None)
+        elif isinstance(item, events.CustomerMessage):
+            if item.channel == self.settings.support_channel:
+                return  # agents talking in the support channel are not customers
+            thread = None if item.channel_type == "im" else (item.thread_ts or item.ts)
+            await self._customer(item.channel, thread, item.user, item.text or "hello", None)
+        elif isinstance(item, events.BlockAction):
+            await self._action(item)
+        elif isinstance(item, events.SlashCommand):
+            await self._command(item)
+
+    async def _customer(
+        self, channel: str, thread: str | None, user: str, text: str, payload: str | None
+    ) -> None:
+        cid = conversation_id(channel, thread)
+        received = time.time()
+        metadata = {"context": {"slack_user": user, "slack_channel": channel}, "received_at": received}
+        if payload:
+            metadata["display_text"] = text
+        if payload == "/leave_message":
+            await self.handoffs.relay.leave_message_instead(cid)
+        await self.on_new_message(
+            UserMessage(
+                text=payload or text,
+                output_channel=self._output_for(cid, None),
+                sender_id=cid,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+        )
+        await self.handoffs.relay.on_customer_message(cid, text, received)
+
+    async def _action(self, action: events.BlockAction) -> None:
+        relay = self.handoffs.relay
+        if action.action_id == CLAIM_ACTION:
+            await self._tell(action.channel, action.user_id, await relay.claim(action.value, action.user_id))
+        elif action.action_id == RESOLVE_ACTION:
+            await self._tell(
+                action.channel, action.user_id, await relay.resolve(action.value, action.user_id)
+            )
+        elif action.action_id.startswith(CUSTOMER_BUTTON):
+            thread = action.thread_ts if not action.channel.startswith("D") else None
+            title = action.value
+            await self._customer(action.channel, thread, action.user_id, title, action.value)
+
+    async def _command(self, command: events.SlashCommand) -> None:
+        words = command.text.split()
+        if len(words) != 2 or words[0] != "takeover":
+            await self._tell(command.channel_id, command.user_id, TAKEOVER_USAGE)
+            return
+        cid = words[1]
+        origin = Origin("slack", address(cid)) if cid.startswith("slack-") else Origin("webchat", {})
+        await self._tell(
+            command.channel_id,
+            command.user_id,
+            await self.handoffs.relay.take_over(cid, origin, command.user_id),
+        )
+
+    async def _tell(self, channel: str, user: str, text: str) -> None:
+        """A note only the agent sees."""
+        if self.client is None:
+            return
+        try:
+            await call(self.client, "chat.postEphemeral", channel=channel, user=user, text=text)
+        except SlackUnavailable as error:
+            logger.warning("could not answer agent %s: %s", user, error)
+
+    def _output_for(self, cid: str, _handoff: Handoff | None) -> OutputChannel:
+        assert self.client is not None
+        where = address(cid)
+        inner = SlackCustomerOutput(self.client, str(where["channel"]), where["thread_ts"])
+        return DirectiveOutput(inner, self.handoffs.relay, Origin("slack", where))
+
+    async def _deliver(self, handoff: Handoff, message: dict[str, Any]) -> None:
+        try:
+            await self._output_for(handoff.conversation_id, handoff).send_response(
+                handoff.conversation_id, message
+            )
+        except SlackUnavailable as error:  # the message is in the log; the customer sees it on return
+            logger.warning("could not deliver to %s: %s", handoff.conversation_id, error)
