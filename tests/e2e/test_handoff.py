@@ -316,3 +316,47 @@ def parent_ts(slack: FakeSlack, parent: Any) -> str:
     while not parent.response and time.monotonic() < deadline:
         time.sleep(0.05)
     return str(parent.response["ts"])
+
+
+def customer_says(stack: Stack, event: dict[str, Any], event_id: str) -> None:
+    body = payloads.as_json(payloads.event_callback(event, event_id=event_id))
+    assert post_to_slack_endpoint(stack, body, "application/json") == 200
+
+
+def test_customers_in_slack_get_cited_answers_and_the_same_handoff(stack: Stack, slack: FakeSlack) -> None:
+    stack.restart_actions(
+        SUPPORT_RULES=str(rules(Path(stack.env["SUPPORTBOT_DATA_DIR"]) / "open3.yml", ALWAYS))
+    )
+    dm = "D0CUSTOMER1"
+    customer_says(stack, payloads.dm("can i bring all my notes over from evernote?", channel=dm), "EvDm1")
+    answer = wait_for(slack, "chat.postMessage", lambda c: c.args.get("channel") == dm)
+    assert (
+        "Evernote" in answer.args["text"]
+        and "help.lumenote.example/articles/import-from-other-apps" in answer.args["text"]
+    )
+
+    mention = payloads.app_mention(
+        "<@U0BOT> how do i search only notes with a certian tag?", channel="C0GENERAL"
+    )
+    customer_says(stack, mention, "EvMention1")
+    in_thread = wait_for(slack, "chat.postMessage", lambda c: c.args.get("channel") == "C0GENERAL")
+    assert in_thread.args["thread_ts"] == mention["ts"]  # answers go in the mention's thread
+
+    customer_says(
+        stack, payloads.dm("I want to talk to a person", channel=dm, ts="1700000300.000400"), "EvDm2"
+    )
+    parent = wait_for(
+        slack,
+        "chat.postMessage",
+        lambda c: c.args.get("channel") == SUPPORT and f"slack-{dm}" in json.dumps(c.args),
+    )
+    thread_ts = parent_ts(slack, parent)
+    agent_says(stack, "Hello from Sam in Slack", thread_ts, event_id="EvReplySlack")
+    relayed = wait_for(
+        slack, "chat.postMessage", lambda c: c.args.get("channel") == dm and "Sam" in c.args["text"]
+    )
+    assert relayed.args["text"] == "*Sam (support):* Hello from Sam in Slack"
+    click(stack, "handoff_resolve", f"slack-{dm}", thread_ts)
+    wait_for(
+        slack, "chat.postMessage", lambda c: c.args.get("channel") == dm and "anything else" in c.args["text"]
+    )
