@@ -61,9 +61,9 @@ def test_a_customer_conversation_survives_a_rasa_restart(stack: Stack) -> None:
 
         [unknown] = await chat.say("What's the capital of Australia?")
         assert unknown["citations"] == [] and "couldn't find" in unknown["text"]
-        assert unknown["buttons"] == [{"title": "Contact the team", "payload": "/human"}]
+        assert unknown["buttons"] == [{"title": "Talk to a person", "payload": "/human"}]
 
-        no_agent, ask_email = await chat.say("Contact the team", payload="/human")
+        no_agent, ask_email = await chat.say("Talk to a person", payload="/human")
         assert "No support agent is connected" in no_agent["text"]
         assert "email address" in ask_email["text"]
         retry, ask_again = await chat.say("call me maybe")
@@ -91,7 +91,7 @@ def test_a_customer_conversation_survives_a_rasa_restart(stack: Stack) -> None:
     history = asyncio.run(after_restart())
     texts = [item["text"] for item in history]
     assert texts[:2] == ["hello", seen[0]["text"]]
-    assert "Contact the team" in texts  # what the customer clicked, not "/human"
+    assert "Talk to a person" in texts  # what the customer clicked, not "/human"
     assert "my address is jane@example.com" in texts and seen[3]["text"] in texts
     cited = [item for item in history if item["citations"]]
     assert [c["citations"][0]["url"] for c in cited] == [
