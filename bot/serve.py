@@ -178,8 +178,9 @@ class Stack:
         self.actions.start(self.env)
         self.actions.wait_healthy(timeout)
 
-    def restart_rasa(self, timeout: float = 180.0) -> None:
+    def restart_rasa(self, timeout: float = 180.0, **overrides: str) -> None:
         self.rasa.stop()
+        self.env.update(overrides)
         self.rasa.start(self.env)
         self.rasa.wait_healthy(timeout)
 

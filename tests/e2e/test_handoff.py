@@ -360,3 +360,44 @@ def test_customers_in_slack_get_cited_answers_and_the_same_handoff(stack: Stack,
     wait_for(
         slack, "chat.postMessage", lambda c: c.args.get("channel") == dm and "anything else" in c.args["text"]
     )
+
+
+def test_an_agent_takes_over_a_live_conversation_from_slack(stack: Stack, slack: FakeSlack) -> None:
+    async def story() -> None:
+        chat = ChatClient(stack.websocket_url)
+        await chat.connect()
+        await chat.say("is there a linux version of the desktop app")
+        cid = str(chat.conversation_id)
+        command = payloads.slash_command(text=f"takeover {cid}", trigger_id=f"{time.time_ns()}.takeover")
+        command |= {"user_id": AGENT, "channel_id": SUPPORT}
+        body = payloads.as_form(command)
+        assert post_to_slack_endpoint(stack, body, "application/x-www-form-urlencoded") == 200
+        joining = await next_bot(chat)
+        assert joining["text"] == "Sam from the support team is joining this chat."
+        note = wait_for(slack, "chat.postEphemeral", lambda c: cid in str(c.args.get("text")))
+        assert "You took over conversation" in note.args["text"]
+        assert await chat.say("hello?") == []  # the bot stays quiet: a person has it
+        [handoff] = table(stack, "support_handoffs", cid)
+        assert (handoff["trigger"], handoff["status"], handoff["agent_id"]) == ("takeover", "claimed", AGENT)
+        await chat.close()
+
+    asyncio.run(story())
+
+
+def test_events_arrive_over_socket_mode_too(stack: Stack, slack: FakeSlack) -> None:
+    from tests.fakes.slack_socket import FakeSocketMode
+
+    with FakeSocketMode() as socket:
+        slack.connections_url = socket.url
+        stack.restart_rasa(SLACK_APP_TOKEN="xapp-test")
+        socket.wait_for_connections(1, timeout=30)
+        event = payloads.event_callback(
+            payloads.dm("how do i search only notes with a certian tag?", channel="D0SOCKET")
+        )
+        envelope = socket.push("events_api", event)
+        socket.push("events_api", event, envelope_id=envelope, retry_attempt=1)  # a retry: handled once
+        answer = wait_for(slack, "chat.postMessage", lambda c: c.args.get("channel") == "D0SOCKET")
+        assert "tag" in answer.args["text"].lower()
+        time.sleep(2)
+        assert len([c for c in slack.calls("chat.postMessage") if c.args.get("channel") == "D0SOCKET"]) == 1
+        assert len(socket.wait_for_acks(2)) == 2  # every envelope acknowledged, even the repeat
