@@ -1,8 +1,15 @@
-"""action_answer: answer the latest customer message from the help centre."""
+"""action_answer: answer the latest customer message from the help centre.
+
+Every answer carries a `custom.answer` record with an id (uuid4 hex): the
+widget and Slack show helpful / not-helpful buttons for it, and the feedback
+(actions/feedback.py) names the answer by that id.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,9 +28,15 @@ STREAK = "unanswered_streak"
 
 
 class ActionAnswer(Action):
-    def __init__(self, knowledge: KnowledgeService, handoff_after: int = 0) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeService,
+        handoff_after: int = 0,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
         self.knowledge = knowledge
         self.handoff_after = handoff_after  # unanswered in a row before offering a person (0: never)
+        self.new_id = new_id
 
     def name(self) -> str:
         return "action_answer"
@@ -36,26 +49,27 @@ class ActionAnswer(Action):
         # action server's event loop free for other conversations.
         answer = await asyncio.to_thread(self.knowledge.answer, question)
         if answer.grounded:
-            dispatcher.utter_message(**render(answer, question))
+            dispatcher.utter_message(**render(answer, question, self.new_id()))
             return [SlotSet(STREAK, 0.0)]
         streak = int(tracker.get_slot(STREAK) or 0) + 1
         if self.handoff_after and streak >= self.handoff_after:
             # Repeated failures are a handoff trigger: go to a person rather than fail again.
-            message = render(answer, question)
+            message = render(answer, question, self.new_id())
             message.pop("buttons")
             dispatcher.utter_message(**message)
             return [SlotSet(STREAK, 0.0), FollowupAction("action_handoff")]
-        dispatcher.utter_message(**render(answer, question))
+        dispatcher.utter_message(**render(answer, question, self.new_id()))
         return [SlotSet(STREAK, float(streak))]
 
 
-def render(answer: Answer, question: str) -> dict[str, Any]:
+def render(answer: Answer, question: str, answer_id: str) -> dict[str, Any]:
     """The bot message for an answer; `custom.answer` is what reports read later.
 
     A declined question is recorded with its text (`unanswered`), so the
     reports can list the knowledge gaps to write next.
     """
     record: dict[str, Any] = {
+        "id": answer_id,
         "grounded": answer.grounded,
         "score": round(answer.score, 4),
         "mode": answer.mode,

@@ -5,6 +5,11 @@ and ask the relay (Rasa side, channels/handoff) to open a Slack thread, with a
 `custom.handoff` directive. Out of hours: say when the team is back and take a
 message (the contact form records a ticket). Without Slack: say honestly that
 no agent is connected and take a message.
+
+Whichever way it goes, the message carries a `custom.handoff_decision` record
+({"outcome": "connecting" | "after_hours" | "no_agent", "trigger": "asked" |
+"unanswered"}) for the reports: the handoff rate and the after-hours share
+count decisions, not only the handoffs that reached Slack.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from actions.hours import describe_reopening, is_open
 from actions.support_rules import SupportRules
 
 ASKED, UNANSWERED = "asked", "unanswered"
+CONNECTING, AFTER_HOURS, NO_AGENT = "connecting", "after_hours", "no_agent"
 
 
 class ActionHandoff(Action):
@@ -36,15 +42,19 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        why = trigger(tracker)
         if not self.desk_connected:
-            dispatcher.utter_message(response="utter_no_agent_connected")
+            dispatcher.utter_message(
+                response="utter_no_agent_connected", json_message=decision(NO_AGENT, why)
+            )
             return [FollowupAction("contact_form")]
         now = _aware(self.clock(), self.rules)
         if not is_open(self.rules.hours, now):
             when = describe_reopening(self.rules.hours, now, customer_timezone(tracker))
             dispatcher.utter_message(
                 text=f"Our support team is offline right now; they're back {when}. Leave your email address "
-                "and a message and they'll reply by email. I can keep answering questions meanwhile."
+                "and a message and they'll reply by email. I can keep answering questions meanwhile.",
+                json_message=decision(AFTER_HOURS, why),
             )
             return [FollowupAction("contact_form")]
         dispatcher.utter_message(
@@ -53,9 +63,10 @@ class ActionHandoff(Action):
             json_message={
                 "handoff": {
                     "action": "request",
-                    "trigger": trigger(tracker),
+                    "trigger": why,
                     "claim_timeout_seconds": self.rules.handoff.claim_timeout_seconds,
-                }
+                },
+                **decision(CONNECTING, why),
             },
         )
         return [SlotSet("unanswered_streak", 0.0), ConversationPaused()]
@@ -75,6 +86,11 @@ class ActionAfterHandoff(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("unanswered_streak", 0.0)]
+
+
+def decision(outcome: str, why: str) -> dict[str, Any]:
+    """The `custom` part that records what action_handoff decided (contract item 2)."""
+    return {"handoff_decision": {"outcome": outcome, "trigger": why}}
 
 
 def trigger(tracker: Tracker) -> str:

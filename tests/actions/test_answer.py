@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -36,6 +37,7 @@ def test_an_answer_carries_its_citations_and_a_record_for_reports(action: Action
     ]
     assert custom["answer"]["grounded"] is True and custom["answer"]["mode"] == "extractive"
     assert 0.425 <= custom["answer"]["score"] <= 1.0
+    assert re.fullmatch(r"[0-9a-f]{32}", custom["answer"]["id"])  # feedback names the answer by it
 
 
 def test_no_answer_says_so_and_offers_the_team(action: ActionAnswer) -> None:
@@ -46,6 +48,18 @@ def test_no_answer_says_so_and_offers_the_team(action: ActionAnswer) -> None:
     assert record["grounded"] is False and record["unanswered"] is True
     assert record["question"] == "Can you give me a good recipe for banana bread?"
     assert "citations" not in message["custom"]
+    assert record["id"]  # declined answers can be rated too
+
+
+def test_every_answer_gets_its_own_id() -> None:
+    ids = iter(["a1", "a2"])
+    action = ActionAnswer(
+        KnowledgeService(helpcentre_retriever(), ExtractiveComposer(), min_score=0.425),
+        new_id=lambda: next(ids),
+    )
+    first = run(action, "can i bring all my notes over from evernote?")[0]["custom"]["answer"]["id"]
+    second = run(action, OFF_TOPIC)[0]["custom"]["answer"]["id"]
+    assert (first, second) == ("a1", "a2")
 
 
 def test_the_action_name_matches_the_domain(action: ActionAnswer) -> None:

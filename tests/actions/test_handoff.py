@@ -77,6 +77,7 @@ def test_in_hours_the_conversation_is_paused_and_a_thread_requested(rules: Suppo
         "trigger": "asked",
         "claim_timeout_seconds": 120,
     }
+    assert message["custom"]["handoff_decision"] == {"outcome": "connecting", "trigger": "asked"}
 
 
 def test_after_hours_says_when_people_are_back_in_the_customers_time_and_takes_a_message(
@@ -87,6 +88,7 @@ def test_after_hours_says_when_people_are_back_in_the_customers_time_and_takes_a
     assert events == [FollowupAction("contact_form")]
     assert "offline" in message["text"] and "08:00" in message["text"] and "your time" in message["text"]
     assert "custom" not in message or "handoff" not in message.get("custom", {})
+    assert message["custom"]["handoff_decision"] == {"outcome": "after_hours", "trigger": "asked"}
 
 
 def test_a_holiday_is_closed(rules: SupportRules) -> None:
@@ -99,6 +101,7 @@ def test_without_slack_the_bot_says_no_agent_is_connected(rules: SupportRules) -
     action = ActionHandoff(rules, desk_connected=False, clock=lambda: at("2026-11-23T10:00"))
     events, [message] = run(action, tracker())
     assert message["response"] == "utter_no_agent_connected"
+    assert message["custom"]["handoff_decision"] == {"outcome": "no_agent", "trigger": "asked"}
     assert events == [FollowupAction("contact_form")]
 
 
@@ -106,6 +109,10 @@ def test_the_trigger_is_recorded(rules: SupportRules) -> None:
     action = ActionHandoff(rules, desk_connected=True, clock=lambda: at("2026-11-23T10:00"))
     _, [message] = run(action, tracker(intent="question"))
     assert message["custom"]["handoff"]["trigger"] == "unanswered"
+    assert message["custom"]["handoff_decision"] == {"outcome": "connecting", "trigger": "unanswered"}
+    closed = ActionHandoff(rules, desk_connected=True, clock=lambda: at("2026-12-25T10:00"))
+    _, [message] = run(closed, tracker(intent="question"))
+    assert message["custom"]["handoff_decision"] == {"outcome": "after_hours", "trigger": "unanswered"}
 
 
 def test_customer_timezone_comes_from_the_latest_message() -> None:
