@@ -13,6 +13,7 @@ without an address of its own its citation points to its doc_id.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ _LOADERS: dict[str, Loader] = {
     ".pdf": parse_pdf,
 }
 SUPPORTED_SUFFIXES = tuple(_LOADERS)
+_HEADING_LINE = re.compile(r"^#{1,6}\s")
 
 
 class DocumentError(ValueError):
@@ -119,6 +121,9 @@ def parse_document(
         raise DocumentError(f"{doc_id}: {error}") from None
     if not parsed.body:
         raise DocumentError(f"{doc_id}: no text to index")
+    if not any(line.strip() and not _HEADING_LINE.match(line) for line in parsed.body.splitlines()):
+        # Chunks hold section text; an article of headings alone would be "synced" yet unfindable.
+        raise DocumentError(f"{doc_id}: no text to index (only headings)")
     return Article(
         doc_id=doc_id,
         title=parsed.title or _title_from_name(doc_id),
