@@ -4,6 +4,7 @@
     rules.answers.min_score          # 0.425
     is_open(rules.hours, clock())    # actions/hours.py
     rules.handoff.after_unanswered   # 2
+    rules.csat.scale_max             # 5 (the post-chat survey, actions/csat.py)
 
 Errors name the file, the line, the key and what is expected, in one line:
 
@@ -27,7 +28,7 @@ import yaml
 
 from actions.hours import WEEKDAYS, BusinessHours, DayException, Window, zone_or_none
 
-_SECTIONS = ("answers", "contact", "hours", "handoff")
+_SECTIONS = ("answers", "contact", "hours", "handoff", "csat")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _RANGES_EXAMPLE = '["08:00-12:00", "13:00-18:00"]'
 
@@ -56,11 +57,29 @@ class HandoffRules:
 
 
 @dataclass(frozen=True)
+class CsatRules:
+    """The post-chat survey: asked once per conversation, when it ends (actions/csat.py)."""
+
+    enabled: bool = True
+    scale_min: int = 1
+    scale_max: int = 5
+    question: str = "How would you rate this conversation?"
+    comment_prompt: str = "Anything we could do better? (optional)"
+    thanks: str = "Thank you for your feedback!"
+    already_rated: str = "You've already rated this conversation. Thank you!"
+    comment_max_chars: int = 1000
+    # Quiet this long after the customer's last message: ask (0 = never). Fractions are allowed.
+    # Keep it below the session expiry (bot/domain.yml): an expired conversation is not surveyed.
+    inactivity_minutes: float = 30
+
+
+@dataclass(frozen=True)
 class SupportRules:
     answers: AnswerRules = AnswerRules()
     contact: ContactRules = ContactRules()
     hours: BusinessHours = field(default_factory=BusinessHours.always_open)
     handoff: HandoffRules = HandoffRules()
+    csat: CsatRules = CsatRules()
 
 
 def load_support_rules(path: Path) -> SupportRules:
@@ -79,6 +98,7 @@ def load_support_rules(path: Path) -> SupportRules:
         contact=_contact(present["contact"]) if "contact" in present else ContactRules(),
         hours=_hours(present["hours"]) if "hours" in present else BusinessHours.always_open(),
         handoff=_handoff(present["handoff"]) if "handoff" in present else HandoffRules(),
+        csat=_csat(present["csat"]) if "csat" in present else CsatRules(),
     )
 
 
@@ -143,6 +163,49 @@ def _handoff(section: _Node) -> HandoffRules:
         ),
         typical_wait=wait.strip(),
     )
+
+
+_CSAT_TEXTS = {  # key: longest allowed, in characters
+    "question": 300,
+    "comment_prompt": 300,
+    "thanks": 500,
+    "already_rated": 500,
+}
+_CSAT_KEYS = ("enabled", "scale_min", "scale_max", *_CSAT_TEXTS, "comment_max_chars", "inactivity_minutes")
+
+
+def _csat(section: _Node) -> CsatRules:
+    items = section.mapping(known=_CSAT_KEYS)
+    default = CsatRules()
+    enabled = items["enabled"].value() if "enabled" in items else default.enabled
+    if not isinstance(enabled, bool):
+        items["enabled"].fail(f"csat.enabled must be true or false, got {enabled!r}")
+    low = int(_number(items, section, "scale_min", default.scale_min, 0, 9, whole=True))
+    high = int(_number(items, section, "scale_max", default.scale_max, 1, 10, whole=True))
+    if high <= low:
+        (items.get("scale_max") or section).fail(
+            f"csat.scale_max ({high}) must be greater than csat.scale_min ({low})"
+        )
+    texts = {key: _csat_text(items, key, limit, getattr(default, key)) for key, limit in _CSAT_TEXTS.items()}
+    return CsatRules(
+        enabled=enabled,
+        scale_min=low,
+        scale_max=high,
+        comment_max_chars=int(
+            _number(items, section, "comment_max_chars", default.comment_max_chars, 10, 4000, whole=True)
+        ),
+        inactivity_minutes=_number(items, section, "inactivity_minutes", default.inactivity_minutes, 0, 1440),
+        **texts,
+    )
+
+
+def _csat_text(items: dict[str, _Node], key: str, limit: int, default: str) -> str:
+    if key not in items:
+        return default
+    value = items[key].value()
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit:
+        items[key].fail(f"csat.{key} must be text of 1 to {limit} characters, got {value!r}")
+    return " ".join(value.split())  # YAML folded lines and stray spaces become one line
 
 
 def _number(

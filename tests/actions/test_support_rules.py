@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from actions.hours import BusinessHours, DayException, Window, is_open
-from actions.support_rules import HandoffRules, RulesError, SupportRules, load_support_rules
+from actions.support_rules import CsatRules, HandoffRules, RulesError, SupportRules, load_support_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -319,3 +319,44 @@ def test_an_exception_may_close_a_day_an_overnight_window_runs_into(tmp_path: Pa
 def test_handoff_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(RulesError, match=message):
         load_support_rules(write(tmp_path, text))
+
+
+def test_the_shipped_survey_rules() -> None:
+    csat = load_support_rules(ROOT / "bot" / "support.yml").csat
+    assert csat.enabled and (csat.scale_min, csat.scale_max) == (1, 5)
+    assert csat.question.endswith("?") and csat.comment_max_chars == 1000
+    assert 0 < csat.inactivity_minutes < 60  # below the session expiry in bot/domain.yml
+
+
+def test_survey_rules_load_and_default(tmp_path: Path) -> None:
+    assert load_support_rules(write(tmp_path, "answers:\n  top_k: 3\n")).csat == CsatRules()
+    text = (
+        "csat:\n  enabled: false\n  scale_min: 0\n  scale_max: 10\n"
+        "  question: >\n    How likely are you\n    to recommend us?\n"
+        "  comment_max_chars: 200\n  inactivity_minutes: 0.5\n"
+    )
+    csat = load_support_rules(write(tmp_path, text)).csat
+    assert (csat.enabled, csat.scale_min, csat.scale_max) == (False, 0, 10)
+    assert csat.question == "How likely are you to recommend us?"
+    assert (csat.comment_max_chars, csat.inactivity_minutes) == (200, 0.5)
+    assert csat.thanks == CsatRules().thanks
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("csat:\n  enabled: yes please\n", r"line 2: csat.enabled must be true or false"),
+        ("csat:\n  scale_min: 3\n  scale_max: 3\n", r"line 3: csat.scale_max \(3\) must be greater"),
+        ("csat:\n  scale_max: 11\n", r"line 2: csat.scale_max must be between 1 and 10"),
+        ("csat:\n  scale_min: 1.5\n", r"csat.scale_min must be a whole number"),
+        ("csat:\n  question: ''\n", r"line 2: csat.question must be text of 1 to 300 characters"),
+        ("csat:\n  thanks: [a, b]\n", r"csat.thanks must be text of 1 to 500 characters"),
+        ("csat:\n  comment_max_chars: 5\n", r"csat.comment_max_chars must be between 10 and 4000"),
+        ("csat:\n  inactivity_minutes: -1\n", r"csat.inactivity_minutes must be between 0 and 1440"),
+        ("csat:\n  inactivity: 5\n", r"line 2: unknown key csat.inactivity \(expected enabled, "),
+    ],
+)
+def test_survey_errors_give_the_line_the_key_and_the_fix(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(RulesError, match=message) as failed:
+        load_support_rules(write(tmp_path, text))
+    assert "\n" not in str(failed.value)
