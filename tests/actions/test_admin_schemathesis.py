@@ -23,7 +23,6 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.e2e.stack import free_port
