@@ -1,0 +1,61 @@
+"""Databases for the privacy tests: a SQLite file, and a throwaway PostgreSQL database.
+
+The PostgreSQL database is created once per test session on the server at
+127.0.0.1:5432 and dropped after; each test starts from an empty schema. Where
+no server answers, the PostgreSQL cases are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.actions.privacy.builders import Store
+
+ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    name = f"privacy_test_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as db:
+            db.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({error})")
+    # The product's own spelling: the privacy commands pick the psycopg 3 driver themselves.
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as db:
+        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'conversations.db'}"
+    url: str = request.getfixturevalue("postgres_database")
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as db:
+        db.execute(sa.text("DROP SCHEMA public CASCADE"))
+        db.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    built = Store.create(db_url)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def env(db_url: str, store: Store) -> dict[str, str]:
+    """The environment the CLI and the servers read."""
+    return {"TRACKER_STORE_URL": db_url}
