@@ -142,25 +142,30 @@ def _from_events(dbs: Databases, db: Transaction, customer: Customer) -> set[str
 
 
 def _from_handoffs(dbs: Databases, db: Transaction, customer: Customer) -> set[str]:
-    handoffs = dbs.table(HANDOFFS)
-    if handoffs is None or "customer" not in handoffs.c:
-        return set()
-    query = sa.select(handoffs.c.conversation_id, handoffs.c.customer).where(
-        sa.func.lower(handoffs.c.customer).contains(customer.needle, autoescape=True)
-    )
-    return {
-        row.conversation_id
-        for row in db.execute(handoffs, query)
-        if customer.matches_handoff_customer(_json_object(row.customer))
-    }
+    found = set()
+    for handoffs in dbs.tables_named(HANDOFFS):
+        if "customer" not in handoffs.c:
+            continue
+        query = sa.select(handoffs.c.conversation_id, handoffs.c.customer).where(
+            sa.func.lower(handoffs.c.customer).contains(customer.needle, autoescape=True)
+        )
+        found |= {
+            row.conversation_id
+            for row in db.execute(handoffs, query)
+            if customer.matches_handoff_customer(_json_object(row.customer))
+        }
+    return found
 
 
 def _from_tickets(dbs: Databases, db: Transaction, customer: Customer) -> set[str]:
-    tickets = dbs.table(TICKETS)
-    if tickets is None or "email" not in tickets.c:
-        return set()
-    query = sa.select(tickets.c.conversation_id).where(sa.func.lower(tickets.c.email) == customer.value)
-    return {row.conversation_id for row in db.execute(tickets, query)}
+    found = set()
+    for tickets in dbs.tables_named(TICKETS):
+        if "email" in tickets.c:
+            query = sa.select(tickets.c.conversation_id).where(
+                sa.func.lower(tickets.c.email) == customer.value
+            )
+            found |= set(db.execute(tickets, query).scalars())
+    return found
 
 
 def _json_object(text: str | None) -> dict[str, Any]:

@@ -110,19 +110,14 @@ class Databases:
     def events(self) -> sa.Table | None:
         return self.tracker.tables.get(EVENTS)
 
-    def table(self, name: str) -> sa.Table | None:
-        found = self.handoff.tables.get(name)
-        return found if found is not None else self.tracker.tables.get(name)
+    def tables_named(self, name: str) -> list[sa.Table]:
+        """The table in each database that has it (a separate handoff database may have an old copy too)."""
+        return [database.tables[name] for database in self.distinct() if name in database.tables]
 
     def support_tables(self) -> list[sa.Table]:
         """Every support_* table with a conversation_id column, in either database, by name."""
-        found = {
-            name: table
-            for database in reversed(self.distinct())
-            for name, table in database.tables.items()
-            if name != EVENTS
-        }
-        return [found[name] for name in sorted(found)]
+        found = [table for database in self.distinct() for table in database.tables.values()]
+        return sorted((table for table in found if table.name != EVENTS), key=lambda table: table.name)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

@@ -151,26 +151,27 @@ def _event_deletions(dbs: Databases, stale: list[Session], gone: list[str], cuto
 
 
 def _handoff_deletions(dbs: Databases, sessions: dict[str, list[Session]], cutoff: float) -> list[Deletion]:
-    deletions = []
-    tickets = dbs.table(TICKETS)
-    if tickets is not None and "created_at" in tickets.c:
-        deletions.append(Deletion(tickets, tickets.c.created_at < cutoff))
-    handoffs = dbs.table(HANDOFFS)
-    if handoffs is None or "created_at" not in handoffs.c:
-        return deletions
-    # Only a handoff opened before the cutoff can belong to a conversation that goes.
-    query = sa.select(handoffs.c.id, handoffs.c.conversation_id, handoffs.c.created_at).where(
-        handoffs.c.created_at < cutoff
-    )
-    with dbs.reading() as db:
-        rows = list(db.execute(handoffs, query))
-    doomed = []
-    for row in rows:
-        running = session_at(sessions.get(row.conversation_id, []), row.created_at)
-        # No session running then: the conversation it was opened in is gone already.
-        if running is None or running.last_event_at < cutoff:
-            doomed.append(row.id)
-    deletions += [Deletion(handoffs, handoffs.c.id.in_(batch)) for batch in _batches(sorted(doomed), 500)]
+    deletions = [
+        Deletion(tickets, tickets.c.created_at < cutoff)
+        for tickets in dbs.tables_named(TICKETS)
+        if "created_at" in tickets.c
+    ]
+    for handoffs in dbs.tables_named(HANDOFFS):
+        if "created_at" not in handoffs.c:
+            continue
+        # Only a handoff opened before the cutoff can belong to a conversation that goes.
+        query = sa.select(handoffs.c.id, handoffs.c.conversation_id, handoffs.c.created_at).where(
+            handoffs.c.created_at < cutoff
+        )
+        with dbs.reading() as db:
+            rows = list(db.execute(handoffs, query))
+        doomed = []
+        for row in rows:
+            running = session_at(sessions.get(row.conversation_id, []), row.created_at)
+            # No session running then: the conversation it was opened in is gone already.
+            if running is None or running.last_event_at < cutoff:
+                doomed.append(row.id)
+        deletions += [Deletion(handoffs, handoffs.c.id.in_(batch)) for batch in _batches(sorted(doomed), 500)]
     return deletions
 
 

@@ -35,16 +35,22 @@ def postgres_database() -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'conversations.db'}"
-    url: str = request.getfixturevalue("postgres_database")
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+@pytest.fixture
+def fresh_postgres(postgres_database: str) -> str:
+    """The throwaway database, emptied for this test."""
+    engine = sa.create_engine(postgres_database.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as db:
         db.execute(sa.text("DROP SCHEMA public CASCADE"))
         db.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
+    return postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'conversations.db'}"
+    url: str = request.getfixturevalue("fresh_postgres")
     return url
 
 

@@ -98,7 +98,11 @@ def test_other_support_tables_found_by_reflection_lose_the_rows_of_gone_conversa
         db.execute(sa.text("CREATE TABLE support_report_daily (conversation_id VARCHAR(255), n INTEGER)"))
         db.execute(sa.text("CREATE TABLE support_settings (name VARCHAR(50))"))  # no conversation_id
         db.execute(sa.text("CREATE TABLE audit (conversation_id VARCHAR(255))"))  # not a support_ table
-        for table, cid in [("support_report_daily", "gone"), ("support_report_daily", "kept"), ("audit", "gone")]:
+        for table, cid in [
+            ("support_report_daily", "gone"),
+            ("support_report_daily", "kept"),
+            ("audit", "gone"),
+        ]:
             db.execute(sa.text(f"INSERT INTO {table} (conversation_id) VALUES (:c)"), {"c": cid})
         db.execute(sa.text("INSERT INTO support_settings (name) VALUES ('x')"))
     store.conversation("gone", CUTOFF - DAY)
@@ -147,7 +151,9 @@ def test_sessions_are_computed_in_the_database_as_in_python(store: Store, db_url
     with Databases.connect(DatabaseUrls(db_url, db_url)) as dbs:
         sessions = old_sessions(dbs, NOW)
 
-    assert {s: [(x.index, x.started_at, x.last_event_at, x.events) for x in v] for s, v in sessions.items()} == {
+    assert {
+        s: [(x.index, x.started_at, x.last_event_at, x.events) for x in v] for s, v in sessions.items()
+    } == {
         "legacy": [(0, 10.0, 10.0, 1), (1, 20.0, 21.0, 4)],
         "api": [(0, 30.0, 31.0, 2), (1, 40.0, 40.0, 3)],
     }
