@@ -1,0 +1,5 @@
+import sys
+
+from actions.reports.cli import main
+
+sys.exit(main())
