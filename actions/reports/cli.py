@@ -32,13 +32,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
         prog="python -m actions.reports",
-        description="Support reports: containment, handoffs, CSAT, helpfulness, knowledge gaps (docs/reports.md).",
+        description="Support reports: containment, handoffs, CSAT, helpfulness, knowledge gaps.",
     )
     cli.add_argument("--since", help="first day, YYYY-MM-DD (default: 29 days before --until)")
     cli.add_argument("--until", help="last day, YYYY-MM-DD, included (default: today)")
     cli.add_argument("--channel", help=f"only this channel: {', '.join(CHANNELS)} (default: all)")
     cli.add_argument("--page-url-prefix", help="only conversations started on pages whose URL starts so")
-    cli.add_argument("--timezone", help="IANA zone days are counted in (default: REPORTS_TIMEZONE or the hours' zone)")
+    cli.add_argument(
+        "--timezone", help="IANA zone days are counted in (default: REPORTS_TIMEZONE or the hours' zone)"
+    )
     cli.add_argument("--format", default="table", choices=FORMATS, help="output format (default: table)")
     cli.add_argument("--gaps", type=int, default=DEFAULT_GAPS, help=f"knowledge gaps to list, 0-{MAX_GAPS}")
     cli.add_argument("--output", type=Path, help="write to this file instead of standard output")
@@ -62,7 +64,7 @@ def main(
         service = service or ReportService.from_settings(ReportSettings.from_env(env or os.environ, ROOT))
         filters = service.filters(args.since, args.until, args.channel, args.page_url_prefix, args.timezone)
     except FilterError as error:
-        return _usage(err, f"--{error.option.replace('_', '-')}{str(error)[len(error.option):]}")
+        return _usage(err, f"--{error.option.replace('_', '-')}{str(error)[len(error.option) :]}")
     except (SettingsError, RulesError) as error:
         return _usage(err, str(error))
     try:

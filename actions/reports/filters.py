@@ -78,7 +78,9 @@ def parse_filters(
             "since", f"{start.isoformat()} is after the last day {end.isoformat()} (until): swap them"
         )
     if (end - start).days + 1 > MAX_DAYS:
-        raise FilterError("since", f"the range is {(end - start).days + 1} days; at most {MAX_DAYS} fit a report")
+        raise FilterError(
+            "since", f"the range is {(end - start).days + 1} days; at most {MAX_DAYS} fit a report"
+        )
     return ReportFilters(start, end, zone, _channel(channel), _prefix(page_url_prefix))
 
 
@@ -93,7 +95,9 @@ def _date(option: str, raw: str | None) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise FilterError(option, f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01") from None
+        raise FilterError(
+            option, f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01"
+        ) from None
 
 
 def _zone(raw: str) -> ZoneInfo:
@@ -103,7 +107,9 @@ def _zone(raw: str) -> ZoneInfo:
             raise ValueError
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise FilterError("timezone", f"{raw!r} is not a time zone; use an IANA name such as Europe/Berlin or UTC") from None
+        raise FilterError(
+            "timezone", f"{raw!r} is not a time zone; use an IANA name such as Europe/Berlin or UTC"
+        ) from None
 
 
 def _channel(raw: str | None) -> str | None:

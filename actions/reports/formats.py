@@ -38,18 +38,19 @@ def to_json(report: Report) -> str:
 
 
 def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
-    for name, value in report["filters"].items():
-        yield "filters", name, "", value if value is not None else ""
+    data: dict[str, Any] = dict(report)
+    for name, given in report["filters"].items():
+        yield "filters", name, "", _cell(given)
     yield "summary", "conversations", "", report["conversations"]
     for channel, count in report["channels"].items():
         yield "channels", "conversations", channel, count
     for section in ("containment", "handoff", "helpfulness", "unanswered"):
-        for metric, value in report[section].items():  # type: ignore[literal-required]
+        for metric, value in data[section].items():
             yield section, metric, "", _cell(value)
-    reply = report["first_agent_reply"]
+    reply: dict[str, Any] = dict(report["first_agent_reply"])
     for metric in ("handoffs", "replied", "median_seconds", "p90_seconds", "mean_seconds"):
-        yield "first_agent_reply", metric, "", _cell(reply[metric])  # type: ignore[literal-required]
-    for bucket in reply["histogram"]:
+        yield "first_agent_reply", metric, "", _cell(reply[metric])
+    for bucket in report["first_agent_reply"]["histogram"]:
         yield "first_agent_reply", "histogram", bucket["label"], bucket["count"]
     csat = report["csat"]
     for metric in ("surveys", "responses", "average", "response_rate"):
@@ -62,12 +63,13 @@ def csv_rows(report: Report) -> Iterator[tuple[str, str, str, Any]]:
         for rating, count in part["distribution"].items():
             yield f"csat_{path}", "distribution", rating, count
     for gap in report["knowledge_gaps"]:
+        fields: dict[str, Any] = dict(gap)
         for metric in ("count", "conversations", "phrasings", "last_asked"):
-            yield "knowledge_gaps", metric, gap["question"], gap[metric]  # type: ignore[literal-required]
+            yield "knowledge_gaps", metric, gap["question"], fields[metric]
     for day in report["daily"]:
-        for metric, value in day.items():
+        for metric, number in day.items():
             if metric != "date":
-                yield "daily", metric, day["date"], _cell(value)
+                yield "daily", metric, day["date"], _cell(number)
 
 
 def to_csv(report: Report) -> str:
@@ -81,32 +83,63 @@ def to_csv(report: Report) -> str:
 def to_table(report: Report) -> str:
     f = report["filters"]
     where = ", ".join(f"{k}={v}" for k, v in (("channel", f["channel"]), ("page", f["page_url_prefix"])) if v)
-    handoff, csat, reply, helpful = report["handoff"], report["csat"], report["first_agent_reply"], report["helpfulness"]
+    handoff, csat, reply = report["handoff"], report["csat"], report["first_agent_reply"]
+    helpful, contained = report["helpfulness"], report["containment"]
     lines = [
         f"Support report {f['since']} .. {f['until']} ({f['timezone']}){' ' + where if where else ''}",
         "",
         _line("conversations", report["conversations"]),
-        _line("containment", _pct(report["containment"]["rate"]), f"{report['containment']['contained']} contained"),
-        _line("handoff rate", _pct(handoff["rate"]), f"{handoff['handed_off']} handed off, {handoff['tickets']} tickets"),
-        _line("after-hours share", _pct(handoff["after_hours_share"]), f"{handoff['after_hours']} after hours"),
-        _line("first agent reply", _duration(reply["median_seconds"]),
-              f"median; p90 {_duration(reply['p90_seconds'])}; {reply['replied']}/{reply['handoffs']} replied"),
-        _line("CSAT", _number(csat["average"]), f"{csat['responses']} ratings, {_pct(csat['response_rate'])} of surveys"),
-        _line("  bot only", _number(csat["by_path"]["bot_only"]["average"]), f"{csat['by_path']['bot_only']['responses']} ratings"),
-        _line("  after handoff", _number(csat["by_path"]["after_handoff"]["average"]),
-              f"{csat['by_path']['after_handoff']['responses']} ratings"),
-        _line("helpful answers", _pct(helpful["helpful_share"]), f"{helpful['helpful']}/{helpful['rated']} rated answers"),
-        _line("declined answers", report["unanswered"]["declined_answers"],
-              f"{report['unanswered']['conversations_ending_unanswered']} conversations ended unanswered"),
+        _line("containment", _pct(contained["rate"]), f"{contained['contained']} contained"),
+        _line(
+            "handoff rate",
+            _pct(handoff["rate"]),
+            f"{handoff['handed_off']} handed off, {handoff['tickets']} tickets",
+        ),
+        _line(
+            "after-hours share", _pct(handoff["after_hours_share"]), f"{handoff['after_hours']} after hours"
+        ),
+        _line(
+            "first agent reply",
+            _duration(reply["median_seconds"]),
+            f"median; p90 {_duration(reply['p90_seconds'])}; {reply['replied']}/{reply['handoffs']} replied",
+        ),
+        _line(
+            "CSAT",
+            _number(csat["average"]),
+            f"{csat['responses']} ratings, {_pct(csat['response_rate'])} of surveys",
+        ),
+        _line(
+            "  bot only",
+            _number(csat["by_path"]["bot_only"]["average"]),
+            f"{csat['by_path']['bot_only']['responses']} ratings",
+        ),
+        _line(
+            "  after handoff",
+            _number(csat["by_path"]["after_handoff"]["average"]),
+            f"{csat['by_path']['after_handoff']['responses']} ratings",
+        ),
+        _line(
+            "helpful answers",
+            _pct(helpful["helpful_share"]),
+            f"{helpful['helpful']}/{helpful['rated']} rated answers",
+        ),
+        _line(
+            "declined answers",
+            report["unanswered"]["declined_answers"],
+            f"{report['unanswered']['conversations_ending_unanswered']} conversations ended unanswered",
+        ),
         "",
         "CSAT distribution: " + "  ".join(f"{k}: {v}" for k, v in csat["distribution"].items()),
         "",
         "Knowledge gaps (declined questions, grouped):",
-    ]  # fmt: skip
+    ]
     if not report["knowledge_gaps"]:
         lines.append("  none")
     for number, gap in enumerate(report["knowledge_gaps"], 1):
-        lines.append(f"  {number:>2}. {gap['count']:>5}x  {gap['question']}  ({gap["phrasings"]} phrasing{"s" if gap["phrasings"] != 1 else ""})")
+        many = "s" if gap["phrasings"] != 1 else ""
+        lines.append(
+            f"  {number:>2}. {gap['count']:>5}x  {gap['question']}  ({gap['phrasings']} phrasing{many})"
+        )
     return "\n".join(lines) + "\n"
 
 

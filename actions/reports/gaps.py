@@ -28,14 +28,12 @@ from knowledge.lexical import tokenize
 DEFAULT_THRESHOLD = 0.4
 MAX_KEY_CHARS = 500
 # Words any support question may contain; they say nothing about the topic.
-QUESTION_WORDS = frozenset(
-    {
-        "can", "could", "would", "should", "how", "get", "want", "need", "pleas", "help", "hi", "hello",
-        "hey", "thank", "thanks", "anyon", "someon", "possibl", "way", "tell", "know", "not", "no", "just",
-        "also", "still", "all", "any", "some", "there", "here", "now", "again", "one", "use", "make",
-        "take", "accept", "offer", "avail", "option", "question", "someth", "anyth", "like",
-    }
-)  # fmt: skip
+_QUESTION_WORDS = """
+    can could would should how get want need pleas help hi hello hey thank thanks anyon someon
+    possibl way tell know not no just also still all any some there here now again one use make take
+    accept offer avail option question someth anyth like
+"""
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 _WORD = re.compile(r"[\w']+")
 
 

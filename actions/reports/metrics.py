@@ -33,7 +33,13 @@ from actions.reports.report import (
 from actions.reports.tables import conversations, questions, surveys
 from channels.handoff.store import handoffs, tickets
 
-REPLY_BUCKETS = ((60, "< 1 min"), (300, "1-5 min"), (900, "5-15 min"), (3600, "15-60 min"), (math.inf, "≥ 1 h"))
+REPLY_BUCKETS = (
+    (60, "< 1 min"),
+    (300, "1-5 min"),
+    (900, "5-15 min"),
+    (3600, "15-60 min"),
+    (math.inf, "≥ 1 h"),
+)
 DEFAULT_SCALE = (1, 5)
 
 
@@ -113,10 +119,21 @@ def _where(filters: ReportFilters) -> list[sa.ColumnElement[bool]]:
 def _conversations(db: sa.Connection, filters: ReportFilters) -> list[_Conversation]:
     c = conversations.c
     query = sa.select(
-        c.session_event_id, c.conversation_id, c.window_start, c.window_end, c.started_at, c.channel,
-        c.answers, c.answers_declined, c.last_answer_declined, c.rated_helpful, c.rated_unhelpful,
-        c.handoff_decisions, c.after_hours_decisions, c.agent_messages,
-    ).where(*_where(filters))  # fmt: skip
+        c.session_event_id,
+        c.conversation_id,
+        c.window_start,
+        c.window_end,
+        c.started_at,
+        c.channel,
+        c.answers,
+        c.answers_declined,
+        c.last_answer_declined,
+        c.rated_helpful,
+        c.rated_unhelpful,
+        c.handoff_decisions,
+        c.after_hours_decisions,
+        c.agent_messages,
+    ).where(*_where(filters))
     found = []
     for row in db.execute(query):
         key, sender, start, end, *rest = row
@@ -125,8 +142,10 @@ def _conversations(db: sa.Connection, filters: ReportFilters) -> list[_Conversat
     return found
 
 
-def _surveys(db: sa.Connection, filters: ReportFilters) -> list[tuple[int, int | None, int | None, int | None]]:
-    """(conversation key, rating or None, scale_min, scale_max) for every survey in the filtered conversations."""
+def _surveys(
+    db: sa.Connection, filters: ReportFilters
+) -> list[tuple[int, int | None, int | None, int | None]]:
+    """(conversation key, rating or None, scale_min, scale_max) of each survey in the conversations."""
     joined = surveys.join(
         conversations,
         sa.and_(
@@ -181,7 +200,7 @@ def _questions(db: sa.Connection, filters: ReportFilters) -> list[DistinctQuesti
 
 
 def _attach_handoffs(engine: sa.Engine, found: Sequence[_Conversation]) -> list[float | None]:
-    """Count each conversation's handoffs and tickets; return the handoffs' first-reply waits (None: no reply).
+    """Count each conversation's handoffs and tickets; return each handoff's wait for a reply (None: none).
 
     A handoff or ticket belongs to the conversation of its sender whose window
     (session start to the next conversation's start) holds its created_at.
@@ -199,15 +218,17 @@ def _attach_handoffs(engine: sa.Engine, found: Sequence[_Conversation]) -> list[
     with engine.connect() as db:
         present = sa.inspect(db)
         if present.has_table(handoffs.name):
-            query = sa.select(handoffs.c.conversation_id, handoffs.c.created_at, handoffs.c.first_agent_reply_at)
+            query = sa.select(
+                handoffs.c.conversation_id, handoffs.c.created_at, handoffs.c.first_agent_reply_at
+            )
             for sender, created, replied in db.execute(_between(query, handoffs, earliest, latest)):
                 owner = _owner(windows.get(sender), created)
                 if owner is not None:
                     owner.handoffs += 1
                     waits.append(None if replied is None else max(0.0, replied - created))
         if present.has_table(tickets.name):
-            query = sa.select(tickets.c.conversation_id, tickets.c.created_at)
-            for sender, created in db.execute(_between(query, tickets, earliest, latest)):
+            ticket_query: sa.Select[Any] = sa.select(tickets.c.conversation_id, tickets.c.created_at)
+            for sender, created in db.execute(_between(ticket_query, tickets, earliest, latest)):
                 owner = _owner(windows.get(sender), created)
                 if owner is not None:
                     owner.tickets += 1
@@ -268,7 +289,9 @@ def _bucket(wait: float) -> str:
     return next(label for limit, label in REPLY_BUCKETS if wait < limit)
 
 
-def _csat(rated: Sequence[tuple[int, int | None, int | None, int | None]], by_key: dict[int, _Conversation]) -> dict[str, Any]:
+def _csat(
+    rated: Sequence[tuple[int, int | None, int | None, int | None]], by_key: dict[int, _Conversation]
+) -> dict[str, Any]:
     scale = _scale(rated)
     bot_only = [r for r in rated if not by_key[r[0]].escalated]
     after = [r for r in rated if by_key[r[0]].escalated]
@@ -287,7 +310,9 @@ def _scale(rated: Sequence[tuple[int, int | None, int | None, int | None]]) -> t
     return (min(lows, default=DEFAULT_SCALE[0]), max(highs, default=DEFAULT_SCALE[1]))
 
 
-def _csat_part(rated: Iterable[tuple[int, int | None, int | None, int | None]], scale: tuple[int, int]) -> CsatPart:
+def _csat_part(
+    rated: Iterable[tuple[int, int | None, int | None, int | None]], scale: tuple[int, int]
+) -> CsatPart:
     ratings = [r[1] for r in rated if r[1] is not None]
     counts = Counter(ratings)
     return {
@@ -318,7 +343,9 @@ def _gap(group: GapGroup, filters: ReportFilters) -> Gap:
         "conversations": group.conversations,
         "phrasings": len(group.phrasings),
         "examples": [text for text, _ in group.phrasings[:3]],
-        "last_asked": datetime.fromtimestamp(group.last_asked, filters.timezone).isoformat(timespec="seconds"),
+        "last_asked": datetime.fromtimestamp(group.last_asked, filters.timezone).isoformat(
+            timespec="seconds"
+        ),
     }
 
 

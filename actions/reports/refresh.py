@@ -132,7 +132,9 @@ def _write(
                 batch = wanted[start : start + SENDER_BATCH]
                 db.execute(table.delete().where(table.c.conversation_id.in_(batch)))
     insert_rows(db, senders, ((s, n, last) for s, (n, last) in counts.items()))
-    insert_rows(db, conversations, (_values(c, conversations) for x in summaries.values() for c in x.conversations))
+    insert_rows(
+        db, conversations, (_values(c, conversations) for x in summaries.values() for c in x.conversations)
+    )
     insert_rows(db, surveys, (_values(s, surveys) for x in summaries.values() for s in x.surveys))
     insert_rows(db, questions, (_values(q, questions) for x in summaries.values() for q in x.questions))
 

@@ -1,7 +1,7 @@
 """Refresh the summary, then compute: what the CLI and the admin page both call.
 
-    service = ReportService(ReportSources(engine, engine), timezone="Europe/Berlin")
-    report, stats = service.report(since="2026-11-01", until="2026-11-30", channel="webchat")
+service = ReportService(ReportSources(engine, engine), timezone="Europe/Berlin")
+report, stats = service.report(since="2026-11-01", until="2026-11-30", channel="webchat")
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ class ReportService:
     @classmethod
     def from_settings(cls, settings: ReportSettings) -> ReportService:
         tracker = engine_for(settings.tracker_url)
-        handoffs = tracker if settings.handoff_url == settings.tracker_url else engine_for(settings.handoff_url)
+        handoffs = (
+            tracker if settings.handoff_url == settings.tracker_url else engine_for(settings.handoff_url)
+        )
         return cls(ReportSources(tracker, handoffs), settings.timezone)
 
     def filters(
@@ -41,7 +43,9 @@ class ReportService:
     ) -> ReportFilters:
         """Parsed filters (FilterError if wrong); `today` is the clock's date in the report's zone."""
         zone = timezone if timezone is not None and timezone.strip() else self.timezone
-        today = datetime.fromtimestamp(self.clock(), ZoneInfo(zone) if _known(zone) else ZoneInfo("UTC")).date()
+        today = datetime.fromtimestamp(
+            self.clock(), ZoneInfo(zone) if _known(zone) else ZoneInfo("UTC")
+        ).date()
         return parse_filters(since, until, channel, page_url_prefix, zone, today)
 
     def run(self, filters: ReportFilters, gaps: int = DEFAULT_GAPS) -> tuple[Report, RefreshStats]:

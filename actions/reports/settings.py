@@ -1,8 +1,8 @@
 """Where the reports read from, and in which time zone days begin: read once, passed down.
 
-    TRACKER_STORE_URL   Rasa's conversation log (default sqlite:///$SUPPORTBOT_DATA_DIR/conversations.db)
-    HANDOFF_DB_URL      handoffs and tickets (default: TRACKER_STORE_URL)
-    REPORTS_TIMEZONE    days and hours of the reports (default: the business-hours zone of bot/support.yml)
+TRACKER_STORE_URL   Rasa's conversation log (default sqlite:///$SUPPORTBOT_DATA_DIR/conversations.db)
+HANDOFF_DB_URL      handoffs and tickets (default: TRACKER_STORE_URL)
+REPORTS_TIMEZONE    days and hours of the reports (default: the business-hours zone of bot/support.yml)
 """
 
 from __future__ import annotations
@@ -44,9 +44,13 @@ def _url(variable: str, raw: str) -> str:
     try:
         url = sa.engine.make_url(raw)
     except sa.exc.ArgumentError:
-        raise SettingsError(f"{variable} is not an SQLAlchemy URL such as sqlite:///var/conversations.db") from None
+        raise SettingsError(
+            f"{variable} is not an SQLAlchemy URL such as sqlite:///var/conversations.db"
+        ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
-        raise SettingsError(f"{variable}: reports support SQLite and PostgreSQL, not {url.get_backend_name()}")
+        raise SettingsError(
+            f"{variable}: reports support SQLite and PostgreSQL, not {url.get_backend_name()}"
+        )
     if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)

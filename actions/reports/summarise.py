@@ -195,7 +195,12 @@ class _SenderState:
             ],
             [
                 Question(
-                    self.sender_id, owner[id(s)].session_event_id, row.id, row.timestamp, text, question_key(text)
+                    self.sender_id,
+                    owner[id(s)].session_event_id,
+                    row.id,
+                    row.timestamp,
+                    text,
+                    question_key(text),
                 )
                 for s, row, text in self.questions
                 if owner[id(s)].customer_messages

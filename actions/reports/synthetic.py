@@ -96,7 +96,11 @@ class ConversationBuilder:
     def event(self, data: dict[str, Any]) -> dict[str, Any]:
         """Store one event exactly as SQLTrackerStore.save does."""
         self.now += 0.001
-        data = {"event": data["event"], "timestamp": self.now, **{k: v for k, v in data.items() if k != "event"}}
+        data = {
+            "event": data["event"],
+            "timestamp": self.now,
+            **{k: v for k, v in data.items() if k != "event"},
+        }
         self.log.rows.append(
             {
                 "sender_id": self.sender_id,
@@ -120,20 +124,33 @@ class ConversationBuilder:
     def action(self, name: str, policy: str | None = None) -> ConversationBuilder:
         confidence = 1.0 if policy else None
         self.event(
-            {"event": "action", "name": name, "policy": policy, "confidence": confidence,
-             "action_text": None, "hide_rule_turn": False}
-        )  # fmt: skip
+            {
+                "event": "action",
+                "name": name,
+                "policy": policy,
+                "confidence": confidence,
+                "action_text": None,
+                "hide_rule_turn": False,
+            }
+        )
         return self
 
     def slot(self, name: str, value: Any) -> ConversationBuilder:
         self.event({"event": "slot", "name": name, "value": value})
         return self
 
-    def user(self, text: str, intent: str, page_url: str | None = None, **context: Any) -> ConversationBuilder:
+    def user(
+        self, text: str, intent: str, page_url: str | None = None, **context: Any
+    ) -> ConversationBuilder:
         """A user event; `page_url` and `context` go to metadata.context as the widget sends them."""
         if page_url is not None:
-            self.context = {"page_url": page_url, "page_title": "Lumenote", "locale": "en-GB",
-                            "timezone": "Europe/London", **context}  # fmt: skip
+            self.context = {
+                "page_url": page_url,
+                "page_title": "Lumenote",
+                "locale": "en-GB",
+                "timezone": "Europe/London",
+                **context,
+            }
         message_id = uuid.UUID(int=random.getrandbits(128)).hex
         ranking = [{"name": intent, "confidence": 0.91}] + [
             {"name": other, "confidence": 0.01} for other in INTENTS if other != intent
@@ -164,15 +181,25 @@ class ConversationBuilder:
         self.event({"event": "user_featurization", "use_text_for_featurization": False})
         return self
 
-    def bot(self, text: str | None, custom: dict[str, Any] | None = None, buttons: Any = None) -> ConversationBuilder:
-        data = {"elements": None, "quick_replies": None, "buttons": buttons, "attachment": None,
-                "image": None, "custom": custom}  # fmt: skip
+    def bot(
+        self, text: str | None, custom: dict[str, Any] | None = None, buttons: Any = None
+    ) -> ConversationBuilder:
+        data = {
+            "elements": None,
+            "quick_replies": None,
+            "buttons": buttons,
+            "attachment": None,
+            "image": None,
+            "custom": custom,
+        }
         self.event({"event": "bot", "metadata": {"utter_action": None}, "text": text, "data": data})
         return self
 
     # The turns a support conversation is made of.
 
-    def customer(self, text: str, intent: str = "question", page_url: str | None = None) -> ConversationBuilder:
+    def customer(
+        self, text: str, intent: str = "question", page_url: str | None = None
+    ) -> ConversationBuilder:
         return self.user(text, intent, page_url)
 
     def answer(
@@ -185,7 +212,9 @@ class ConversationBuilder:
             record |= {"unanswered": True, "question": question}
         self.action("action_answer", policy="RulePolicy")
         text = "Here is how: open Settings." if grounded else "I couldn't find an answer to that."
-        citations = [{"title": "Export your data", "url": "https://help.example.com/export"}] if grounded else None
+        citations = (
+            [{"title": "Export your data", "url": "https://help.example.com/export"}] if grounded else None
+        )
         custom: dict[str, Any] = {"answer": record} | ({"citations": citations} if citations else {})
         self.bot(text, custom)
         self.slot("unanswered_streak", 0.0 if grounded else 1.0)
@@ -199,7 +228,10 @@ class ConversationBuilder:
 
     def handoff_decision(self, outcome: str, trigger: str = "asked") -> ConversationBuilder:
         self.action("action_handoff", policy="RulePolicy")
-        self.bot("I'm connecting you with a person.", {"handoff_decision": {"outcome": outcome, "trigger": trigger}})
+        self.bot(
+            "I'm connecting you with a person.",
+            {"handoff_decision": {"outcome": outcome, "trigger": trigger}},
+        )
         if outcome == "connecting":
             self.slot("unanswered_streak", 0.0)
             self.event({"event": "pause"})
@@ -209,15 +241,24 @@ class ConversationBuilder:
             self.event({"event": "active_loop", "name": "contact_form"})
         return self
 
-    def handoff(self, trigger: str = "asked", claim_after: float | None = 40.0,
-                reply_after: float | None = 95.0, status: str = "resolved") -> Handoff:  # fmt: skip
+    def handoff(
+        self,
+        trigger: str = "asked",
+        claim_after: float | None = 40.0,
+        reply_after: float | None = 95.0,
+        status: str = "resolved",
+    ) -> Handoff:
         """A support_handoffs row, created now (the relay's record of the Slack thread)."""
         created = self.now
         handoff = Handoff(
-            self.sender_id, created, trigger, self.channel, status,
+            self.sender_id,
+            created,
+            trigger,
+            self.channel,
+            status,
             created + claim_after if claim_after is not None else None,
             created + reply_after if reply_after is not None else None,
-        )  # fmt: skip
+        )
         self.log.handoffs.append(handoff)
         return handoff
 
@@ -240,17 +281,28 @@ class ConversationBuilder:
         self.log.tickets.append(ticket)
         return ticket
 
-    def survey(self, survey_id: str | None = None, trigger: str = "goodbye", scale: tuple[int, int] = (1, 5)) -> str:
+    def survey(
+        self, survey_id: str | None = None, trigger: str = "goodbye", scale: tuple[int, int] = (1, 5)
+    ) -> str:
         survey_id = survey_id or uuid.UUID(int=random.getrandbits(128)).hex
-        survey = {"id": survey_id, "trigger": trigger, "scale_min": scale[0], "scale_max": scale[1],
-                  "question": "How did we do?", "comment_prompt": "Anything to add?", "comment_max_chars": 1000}  # fmt: skip
+        survey = {
+            "id": survey_id,
+            "trigger": trigger,
+            "scale_min": scale[0],
+            "scale_max": scale[1],
+            "question": "How did we do?",
+            "comment_prompt": "Anything to add?",
+            "comment_max_chars": 1000,
+        }
         self.action("action_ask_csat", policy="RulePolicy")
         self.bot("How did we do?", {"survey": survey})
         self.action("action_listen", policy="RulePolicy")
         return survey_id
 
     def csat(self, survey_id: str, rating: Any, comment: str | None = None) -> ConversationBuilder:
-        self.user(f'/csat_submit{{"rating": {json.dumps(rating)}}}', "csat_comment" if comment else "csat_submit")
+        self.user(
+            f'/csat_submit{{"rating": {json.dumps(rating)}}}', "csat_comment" if comment else "csat_submit"
+        )
         value = {"survey_id": survey_id, "rating": rating, "comment": comment, "ts": self.now}
         self.action("action_submit_csat", policy="RulePolicy")
         self.slot("csat_result", value)
@@ -258,7 +310,7 @@ class ConversationBuilder:
         return self.action("action_listen", policy="RulePolicy")
 
     def feedback(self, answer_id: str, helpful: bool) -> ConversationBuilder:
-        self.user(f"/answer_feedback{{\"helpful\": {json.dumps(helpful)}}}", "answer_feedback")
+        self.user(f'/answer_feedback{{"helpful": {json.dumps(helpful)}}}', "answer_feedback")
         self.action("action_answer_feedback", policy="RulePolicy")
         self.slot("answer_feedback", {"answer_id": answer_id, "helpful": helpful, "ts": self.now})
         self.bot("Thanks!")
@@ -301,33 +353,69 @@ def _ticket_row(ticket: Ticket) -> dict[str, Any]:
 # A realistic mix for the benchmark: what customers ask, how often the bot declines,
 # how often they want a person, and how they rate it.
 GAP_FAMILIES = (
-    ("How do I export notes to PDF?", "export my notes as a pdf", "Can I export a notebook to PDF",
-     "pdf export of notes?", "Exporting notes to PDF format"),
+    (
+        "How do I export notes to PDF?",
+        "export my notes as a pdf",
+        "Can I export a notebook to PDF",
+        "pdf export of notes?",
+        "Exporting notes to PDF format",
+    ),
     ("Do you have a Linux app?", "is there a linux version", "Lumenote for Linux?", "linux desktop app"),
     ("Can I pay with PayPal?", "paypal payment possible", "do you take paypal"),
     ("Is there a dark mode?", "dark mode please", "how do I turn on dark mode", "dark theme"),
     ("Can I recover deleted notes?", "recover a deleted note", "recovering deleted notes from last week"),
-    ("Google Calendar integration?", "does lumenote integrate with google calendar",
-     "connect google calendar"),
+    (
+        "Google Calendar integration?",
+        "does lumenote integrate with google calendar",
+        "connect google calendar",
+    ),
     ("What is your phone number?", "support phone number", "can I call you, phone number?"),
     ("Do you offer a student discount?", "student discount", "discount for students?"),
-)  # fmt: skip
+)
 ANSWERED = (
-    "How do I reset my password?", "how do i search only notes with a tag", "How do I share a note?",
-    "What does the Pro plan cost?", "How do I cancel my plan?", "Can I get a refund?",
-    "how do I turn on two-factor authentication", "my notes don't sync", "how do I import from Evernote",
-)  # fmt: skip
+    "How do I reset my password?",
+    "how do i search only notes with a tag",
+    "How do I share a note?",
+    "What does the Pro plan cost?",
+    "How do I cancel my plan?",
+    "Can I get a refund?",
+    "how do I turn on two-factor authentication",
+    "my notes don't sync",
+    "how do I import from Evernote",
+)
 PAGES = (
-    "https://lumenote.example.com/pricing", "https://lumenote.example.com/app/notes",
-    "https://lumenote.example.com/app/settings/billing", "https://help.lumenote.example.com/articles/sync",
+    "https://lumenote.example.com/pricing",
+    "https://lumenote.example.com/app/notes",
+    "https://lumenote.example.com/app/settings/billing",
+    "https://help.lumenote.example.com/articles/sync",
     "https://lumenote.example.com/download",
-)  # fmt: skip
-RARE_WORDS = ("zapier", "webhook", "markdown", "latex", "widget", "kanban", "ocr", "handwriting", "api",
-              "sso", "saml", "audit", "backup", "versioning", "template", "emoji", "printing", "fax")  # fmt: skip
+)
+RARE_WORDS = (
+    "zapier",
+    "webhook",
+    "markdown",
+    "latex",
+    "widget",
+    "kanban",
+    "ocr",
+    "handwriting",
+    "api",
+    "sso",
+    "saml",
+    "audit",
+    "backup",
+    "versioning",
+    "template",
+    "emoji",
+    "printing",
+    "fax",
+)
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def generate(conversations: int, seed: int = 5, start: datetime | None = None, days: int = 60) -> SyntheticLog:
+def generate(
+    conversations: int, seed: int = 5, start: datetime | None = None, days: int = 60
+) -> SyntheticLog:
     """`conversations` conversations spread over `days` days from `start` (UTC midnight by default)."""
     rng = random.Random(seed)
     random.seed(seed)  # message and answer ids in the builder
@@ -341,7 +429,9 @@ def generate(conversations: int, seed: int = 5, start: datetime | None = None, d
             at = max(at, last + 7200)
         else:
             channel = "webchat" if rng.random() < 0.8 else "slack"
-            sender = uuid.UUID(int=rng.getrandbits(128)).hex if channel == "webchat" else f"slack-D{number:08d}"
+            sender = (
+                uuid.UUID(int=rng.getrandbits(128)).hex if channel == "webchat" else f"slack-D{number:08d}"
+            )
         chat = log.conversation(sender, at, channel)
         _play(chat, rng)
         returning.append((sender, channel, chat.now))
@@ -349,7 +439,9 @@ def generate(conversations: int, seed: int = 5, start: datetime | None = None, d
 
 
 def _hour(rng: random.Random) -> int:
-    return rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 3, 5, 8, 9, 9, 9, 8, 9, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1])[0]
+    return rng.choices(
+        range(24), weights=[1, 1, 1, 1, 1, 2, 3, 5, 8, 9, 9, 9, 8, 9, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    )[0]
 
 
 def _play(chat: ConversationBuilder, rng: random.Random) -> None:
@@ -357,7 +449,7 @@ def _play(chat: ConversationBuilder, rng: random.Random) -> None:
     if rng.random() < 0.3:
         chat.customer("hi", "greet", page_url=page).utter("utter_greet")
     streak, handed_off = 0, False
-    for turn in range(1 + min(int(rng.expovariate(1.2)), 5)):
+    for _ in range(1 + min(int(rng.expovariate(1.2)), 5)):
         chat.wait(rng.uniform(5, 90))
         if rng.random() < 0.07:
             chat.customer("I want to talk to a person", "human", page_url=page)
@@ -368,7 +460,9 @@ def _play(chat: ConversationBuilder, rng: random.Random) -> None:
         chat.customer(question, "question", page_url=page)
         answer_id = chat.answer(grounded=not declined, question=question)
         if rng.random() < 0.25:
-            chat.wait(rng.uniform(2, 20)).feedback(answer_id, helpful=rng.random() < (0.25 if declined else 0.8))
+            chat.wait(rng.uniform(2, 20)).feedback(
+                answer_id, helpful=rng.random() < (0.25 if declined else 0.8)
+            )
         streak = streak + 1 if declined else 0
         if streak == 2:
             handed_off = _handoff(chat, rng, "unanswered")
@@ -407,7 +501,9 @@ def _handoff(chat: ConversationBuilder, rng: random.Random, trigger: str) -> boo
     chat.handoff_decision("connecting", trigger)
     claim = rng.uniform(15, 400)
     replied = rng.random() < 0.9
-    handoff = chat.handoff(trigger, claim_after=claim, reply_after=claim + rng.uniform(5, 120) if replied else None)
+    handoff = chat.handoff(
+        trigger, claim_after=claim, reply_after=claim + rng.uniform(5, 120) if replied else None
+    )
     if not replied:
         handoff.status, handoff.claimed_at = "abandoned", None
         chat.wait(200).ticket("unclaimed")
