@@ -23,6 +23,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.csat import RESOLVED, Surveys
 from actions.hours import describe_reopening, is_open
 from actions.support_rules import SupportRules
 
@@ -75,8 +76,12 @@ class ActionHandoff(Action):
 class ActionAfterHandoff(Action):
     """Runs when an agent resolves the conversation: the bot takes over again.
 
-    The post-chat survey (CSAT) starts here.
+    The post-chat survey (CSAT) starts here: a resolution ends the part the
+    customer is most likely to judge, so it is asked now rather than later.
     """
+
+    def __init__(self, surveys: Surveys | None = None) -> None:
+        self.surveys = surveys
 
     def name(self) -> str:
         return "action_after_handoff"
@@ -85,7 +90,8 @@ class ActionAfterHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_anything_else")
-        return [SlotSet("unanswered_streak", 0.0)]
+        asked = self.surveys.ask(dispatcher, tracker, RESOLVED) if self.surveys else []
+        return [SlotSet("unanswered_streak", 0.0), *asked]
 
 
 def decision(outcome: str, why: str) -> dict[str, Any]:

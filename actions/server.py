@@ -26,6 +26,8 @@ from sanic.response import json as json_response
 from actions.admin import AdminSettings, register_admin_routes
 from actions.answer import ActionAnswer
 from actions.contact import ActionSubmitContact, ValidateContactForm
+from actions.csat import ActionAskCsat, ActionCsatComment, ActionCsatSubmit, Surveys
+from actions.feedback import ActionAnswerFeedback
 from actions.handoff import ActionAfterHandoff, ActionHandoff, ticket_reason
 from actions.support_rules import RulesError, SupportRules, load_support_rules
 from knowledge.factory import build_composer, build_store
@@ -70,12 +72,17 @@ def build_knowledge(config: ServerConfig, store: KnowledgeStore) -> KnowledgeSer
 
 def build_executor(config: ServerConfig, knowledge: KnowledgeService) -> ActionExecutor:
     executor = ActionExecutor()
+    surveys = Surveys(config.rules.csat)
     for action in (
         ActionAnswer(knowledge, handoff_after=config.rules.handoff.after_unanswered),
         ActionHandoff(config.rules, desk_connected=config.desk_connected),
-        ActionAfterHandoff(),
+        ActionAfterHandoff(surveys),
         ValidateContactForm(config.rules.contact),
         ActionSubmitContact(reason=ticket_reason(config.rules, config.desk_connected)),
+        ActionAskCsat(surveys),
+        ActionCsatSubmit(surveys),
+        ActionCsatComment(surveys),
+        ActionAnswerFeedback(),
     ):
         executor.register_action(action)
     return executor

@@ -16,6 +16,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels.csat.runtime import record_while_paused
+from channels.csat.runtime import runtime as csat_runtime
 from channels.handoff.outputs import DirectiveOutput
 from channels.handoff.relay import Origin
 from channels.handoff.runtime import services
@@ -69,6 +71,7 @@ class WebChatInput(InputChannel):
         @bp.listener("after_server_start")
         async def attach(app: Any, _loop: Any) -> None:
             self.handoffs.attach(app)
+            csat_runtime().attach(app)
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> Any:
@@ -112,6 +115,9 @@ class WebChatInput(InputChannel):
                     metadata=metadata,
                 )
             )
+            if message.record:  # a rating or feedback: recorded even while paused, never sent to agents
+                await record_while_paused(request.app.ctx.agent, cid, self._output(cid))
+                return
             # While a person handles the conversation Rasa only logs it; the agent reads it in Slack.
             await relay.on_customer_message(cid, message.text, metadata["received_at"])
 

@@ -4,7 +4,12 @@ Pure functions with no Rasa or Sanic imports, so the rules live in one place
 and are unit-tested directly; docs/widget-protocol.md is the prose version.
 
     >>> parse_client_frame('{"type": "message", "text": " hi "}', max_chars=4000)
-    Message(text='hi', payload=None)
+    Message(text='hi', payload=None, record=False)
+
+Survey answers (`csat`) and answer feedback (`feedback`) are checked for their
+types here and become Rasa messages built by channels/csat/intents.py; whether
+the survey exists, the rating is in range or the comment short enough is the
+actions' business (actions/csat.py), so every channel gets the same answers.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
+
+from channels.csat import intents
 
 # A frame is refused before JSON parsing above this size: no legitimate frame
 # comes close (a message is at most a few thousand characters).
@@ -27,6 +34,10 @@ _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # '/intent{"slot": ...}', which would let a client set slots directly.
 _PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]{0,39}$")
 _CONTEXT_LIMITS = {"page_url": 2000, "page_title": 300, "locale": 35, "timezone": 64}
+# Who the customer is, when the site knows (reports, export and erase by customer). Too long or
+# malformed: dropped, never cut, since a shortened id or address would name someone else.
+_IDENTITY_LIMITS = {"customer_id": 200, "customer_email": 320}
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"']+\.[^@\s<>()\[\],;:\"'.]+$")
 # Rasa's text for intents triggered from outside (reminders, the handoff relay):
 # not something the customer said.
 EXTERNAL_PREFIX = "EXTERNAL: "
@@ -49,6 +60,15 @@ class Sender(TypedDict, total=False):
     name: str  # the agent's display name (agents only)
 
 
+class SurveyPrompt(TypedDict):
+    id: str  # sent back in the `csat` frame
+    scale_min: int  # the rating buttons, inclusive
+    scale_max: int
+    question: str
+    comment_prompt: str  # placeholder / label of the optional comment
+    comment_max_chars: int
+
+
 class ChatItem(TypedDict):
     type: Literal["user", "bot"]
     text: str | None
@@ -56,6 +76,10 @@ class ChatItem(TypedDict):
     citations: list[Citation]
     sender: Sender
     ts: float  # unix seconds
+    answer_id: str | None  # set on bot answers: show helpful / not helpful
+    survey: SurveyPrompt | None  # set on a survey: show the rating UI
+    feedback: bool | None  # the customer's latest helpful (True) / not helpful (False) on this answer
+    survey_done: bool  # this survey was answered
 
 
 @dataclass(frozen=True)
@@ -68,9 +92,34 @@ class Hello:
 class Message:
     text: str
     payload: str | None = None
+    # A survey answer or answer feedback: hidden from transcripts, never forwarded to agents,
+    # and recorded even while a person has the conversation (channels/csat/runtime.py).
+    record: bool = False
 
 
-ClientFrame = Hello | Message
+@dataclass(frozen=True)
+class Csat:
+    survey_id: str
+    rating: int
+    comment: str | None
+
+    def message(self) -> Message:
+        return Message(
+            f"Rating: {self.rating}", intents.csat_text(self.survey_id, self.rating, self.comment), True
+        )
+
+
+@dataclass(frozen=True)
+class Feedback:
+    answer_id: str
+    helpful: bool
+
+    def message(self) -> Message:
+        shown = "Helpful" if self.helpful else "Not helpful"
+        return Message(shown, intents.feedback_text(self.answer_id, self.helpful), True)
+
+
+ClientFrame = Hello | Message | Csat | Feedback
 
 
 class ProtocolError(Exception):
@@ -90,7 +139,11 @@ def parse_client_frame(raw: str | bytes, max_chars: int) -> ClientFrame:
         return _parse_hello(data)
     if kind == "message":
         return _parse_message(data, max_chars)
-    raise ProtocolError("bad_frame", 'Unknown frame type: expected "hello" or "message".')
+    if kind == "csat":
+        return _parse_csat(data, max_chars)
+    if kind == "feedback":
+        return _parse_feedback(data)
+    raise ProtocolError("bad_frame", 'Unknown frame type: expected "hello", "message", "csat" or "feedback".')
 
 
 def _decode_json_object(raw: str | bytes) -> dict[str, Any]:
@@ -127,6 +180,13 @@ def clean_context(context: Mapping[str, Any]) -> dict[str, str]:
     url = cleaned.get("page_url", "")
     if url and not url.startswith(("http://", "https://")):
         del cleaned["page_url"]
+    for key, limit in _IDENTITY_LIMITS.items():
+        value = context.get(key)
+        value = value.strip() if isinstance(value, str) else ""
+        if value and len(value) <= limit and value.isprintable():
+            cleaned[key] = value
+    if "customer_email" in cleaned and not _EMAIL.match(cleaned["customer_email"]):
+        del cleaned["customer_email"]
     return cleaned
 
 
@@ -146,7 +206,36 @@ def _parse_message(data: Mapping[str, Any], max_chars: int) -> Message:
     payload = data.get("payload")
     if payload is not None and (not isinstance(payload, str) or not _PAYLOAD.match(payload)):
         raise ProtocolError("bad_frame", "A button payload must look like '/intent_name'.")
+    if intents.is_reserved(payload if payload is not None else text):
+        raise ProtocolError(
+            "bad_frame", "Messages can't start with a command like '/name{...}'; please rephrase it."
+        )
     return Message(text=text, payload=payload)
+
+
+def _parse_csat(data: Mapping[str, Any], max_chars: int) -> Csat:
+    survey_id, rating, comment = data.get("survey_id"), data.get("rating"), data.get("comment")
+    if not intents.valid_id(survey_id):
+        raise ProtocolError("bad_frame", "A csat frame needs the survey's id in 'survey_id'.")
+    if isinstance(rating, bool) or not isinstance(rating, int):
+        raise ProtocolError("bad_frame", "A csat frame needs a whole-number 'rating'.")
+    if comment is not None and not isinstance(comment, str):
+        raise ProtocolError("bad_frame", "A csat 'comment' must be a string or null.")
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > max_chars:
+        raise ProtocolError(
+            "message_too_long", f"That comment is {len(comment)} characters long; the limit is {max_chars}."
+        )
+    return Csat(str(survey_id), rating, comment)
+
+
+def _parse_feedback(data: Mapping[str, Any]) -> Feedback:
+    answer_id, helpful = data.get("answer_id"), data.get("helpful")
+    if not intents.valid_id(answer_id):
+        raise ProtocolError("bad_frame", "A feedback frame needs the answer's id in 'answer_id'.")
+    if not isinstance(helpful, bool):
+        raise ProtocolError("bad_frame", "A feedback frame needs 'helpful': true or false.")
+    return Feedback(str(answer_id), helpful)
 
 
 def is_valid_conversation_id(value: str | None) -> bool:
@@ -176,6 +265,8 @@ def bot_frame(message: Mapping[str, Any], ts: float | None = None) -> dict[str, 
         "citations": _citations(custom.get("citations") or []),
         "sender": _sender(custom.get("sender")),
         "ts": ts if ts is not None else time.time(),
+        "answer_id": _answer_id(custom.get("answer")),
+        "survey": _survey(custom.get("survey")),
     }
 
 
@@ -188,12 +279,22 @@ def typing_frame(on: bool) -> dict[str, Any]:
 
 
 def history_from_events(events: Iterable[Mapping[str, Any]]) -> list[ChatItem]:
-    """The customer-visible transcript from serialised tracker events."""
+    """The customer-visible transcript from serialised tracker events.
+
+    Survey answers and feedback are not shown as messages; they set `feedback` and
+    `survey_done` on the items they are about. Answers and surveys of an earlier
+    session can no longer be rated (the actions only know the current one), so
+    their items carry no `answer_id` and no `survey`.
+    """
+    events = list(events)
+    feedback, answered = _records(events)
+    starts = [index for index, event in enumerate(events) if event.get("event") == "session_started"]
+    current = starts[-1] if starts else 0
     items: list[ChatItem] = []
-    for event in events:
+    for index, event in enumerate(events):
         kind = event.get("event")
         ts = float(event.get("timestamp") or 0.0)
-        if kind == "user" and event.get("text") and not str(event["text"]).startswith(EXTERNAL_PREFIX):
+        if kind == "user" and _shown_user_event(event):
             metadata = event.get("metadata") or {}
             shown = metadata.get("display_text") if isinstance(metadata, dict) else None
             text = shown if isinstance(shown, str) else event["text"]
@@ -202,16 +303,50 @@ def history_from_events(events: Iterable[Mapping[str, Any]]) -> list[ChatItem]:
             data = dict(event.get("data") or {})
             data["text"] = event.get("text")
             frame = bot_frame(data, ts)
-            if frame["text"] or frame["buttons"] or frame["citations"]:
-                items.append(_bot_item(frame))
+            if index < current:
+                frame["answer_id"] = frame["survey"] = None
+            if frame["text"] or frame["buttons"] or frame["citations"] or frame["survey"]:
+                items.append(_bot_item(frame, feedback, answered))
     return items
 
 
+def _shown_user_event(event: Mapping[str, Any]) -> bool:
+    text = event.get("text")
+    return bool(text) and not str(text).startswith(EXTERNAL_PREFIX) and intents.record_intent(event) is None
+
+
+def _records(events: Iterable[Mapping[str, Any]]) -> tuple[dict[str, bool], set[str]]:
+    """The latest feedback per answer id, and the ids of answered surveys (the slot records)."""
+    feedback: dict[str, bool] = {}
+    answered: set[str] = set()
+    for event in events:
+        value = event.get("value")
+        if event.get("event") != "slot" or not isinstance(value, dict):
+            continue
+        if event.get("name") == "answer_feedback" and isinstance(value.get("helpful"), bool):
+            feedback[str(value.get("answer_id"))] = value["helpful"]
+        elif event.get("name") == "csat_result":
+            answered.add(str(value.get("survey_id")))
+    return feedback, answered
+
+
 def _user_item(text: str, ts: float) -> ChatItem:
-    return ChatItem(type="user", text=text, buttons=[], citations=[], sender={"kind": "customer"}, ts=ts)
+    return ChatItem(
+        type="user",
+        text=text,
+        buttons=[],
+        citations=[],
+        sender={"kind": "customer"},
+        ts=ts,
+        answer_id=None,
+        survey=None,
+        feedback=None,
+        survey_done=False,
+    )
 
 
-def _bot_item(frame: Mapping[str, Any]) -> ChatItem:
+def _bot_item(frame: Mapping[str, Any], feedback: Mapping[str, bool], answered: set[str]) -> ChatItem:
+    answer_id, survey = frame["answer_id"], frame["survey"]
     return ChatItem(
         type="bot",
         text=frame["text"],
@@ -219,6 +354,10 @@ def _bot_item(frame: Mapping[str, Any]) -> ChatItem:
         citations=frame["citations"],
         sender=frame["sender"],
         ts=frame["ts"],
+        answer_id=answer_id,
+        survey=survey,
+        feedback=feedback.get(answer_id) if answer_id else None,
+        survey_done=survey is not None and survey["id"] in answered,
     )
 
 
@@ -237,6 +376,30 @@ def _citations(raw: Iterable[Any]) -> list[Citation]:
         if isinstance(cite, dict) and isinstance(cite.get("title"), str):
             out.append(Citation(title=cite["title"], url=str(cite.get("url") or "")))
     return out
+
+
+def _answer_id(raw: Any) -> str | None:
+    answer_id = raw.get("id") if isinstance(raw, dict) else None
+    return answer_id if intents.valid_id(answer_id) else None
+
+
+def _survey(raw: Any) -> SurveyPrompt | None:
+    if not isinstance(raw, dict) or not intents.valid_id(raw.get("id")):
+        return None
+    numbers = [raw.get(key) for key in ("scale_min", "scale_max", "comment_max_chars")]
+    texts = [raw.get(key) for key in ("question", "comment_prompt")]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        return None
+    if not all(isinstance(t, str) for t in texts):
+        return None
+    return SurveyPrompt(
+        id=raw["id"],
+        scale_min=raw["scale_min"],
+        scale_max=raw["scale_max"],
+        question=raw["question"],
+        comment_prompt=raw["comment_prompt"],
+        comment_max_chars=raw["comment_max_chars"],
+    )
 
 
 def _sender(raw: Any) -> Sender:

@@ -1,5 +1,9 @@
 """One widget connection: hello, then customer messages, until the socket closes.
 
+Survey answers (`csat`) and answer feedback (`feedback`) frames travel like
+messages (typing indicator, the same handler) but are not echoed to the
+conversation's other tabs: they are not something the customer said.
+
 Dependencies come in as callables so the whole exchange is testable without a
 server: `handle` is Rasa's on_new_message, `load_events` reads the conversation
 log and returns None for an unknown conversation.
@@ -59,8 +63,10 @@ class ChatSession:
             frame = protocol.parse_client_frame(raw, self.max_chars)
             if isinstance(frame, protocol.Hello):
                 await self._on_hello(frame)
-            else:
+            elif isinstance(frame, protocol.Message):
                 await self._on_message(frame)
+            else:
+                await self._on_message(frame.message())
         except protocol.ProtocolError as error:
             await self._send(protocol.error_frame(error))
         except Exception:  # e.g. the conversation log is unreachable: say so, keep the socket
@@ -87,7 +93,8 @@ class ChatSession:
         if self.conversation_id is None:
             raise protocol.ProtocolError("not_started", "Send a hello frame first.")
         cid = self.conversation_id
-        await self.hub.send(cid, protocol.user_frame(message.text), skip=self.socket)
+        if not message.record:
+            await self.hub.send(cid, protocol.user_frame(message.text), skip=self.socket)
         await self._send(protocol.typing_frame(True))
         try:
             await self.handle(cid, message, self._metadata(message))

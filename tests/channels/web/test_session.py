@@ -153,3 +153,54 @@ def test_every_tab_of_a_conversation_sees_the_messages() -> None:
     ]
     assert [f["text"] for f in second.of_type("bot")] == ["echo: from tab one"]
     assert first.of_type("user") == []  # the sender already shows its own message
+
+
+def test_a_rating_reaches_the_bot_as_a_record_with_the_page_context() -> None:
+    socket, bot, _ = run_session(
+        [
+            {"type": "hello", "conversation_id": None, "context": {"locale": "de-DE"}},
+            {"type": "csat", "survey_id": "s1", "rating": 5, "comment": None},
+            {"type": "feedback", "answer_id": "a1", "helpful": True},
+        ]
+    )
+    (_, rating, metadata), (_, thumbs, _) = bot.received
+    assert rating == Message("Rating: 5", '/csat_submit{"survey_id": "s1", "rating": 5}', record=True)
+    assert thumbs.record and thumbs.payload == '/answer_feedback{"answer_id": "a1", "helpful": true}'
+    assert metadata["context"] == {"locale": "de-DE"} and metadata["display_text"] == "Rating: 5"
+    assert [f["type"] for f in socket.sent[1:5]] == ["typing", "bot", "typing", "typing"]
+
+
+def test_ratings_before_hello_or_mistyped_never_reach_the_bot() -> None:
+    socket, bot, _ = run_session(
+        [
+            {"type": "csat", "survey_id": "s1", "rating": 5},
+            {"type": "hello", "conversation_id": None},
+            {"type": "csat", "survey_id": "s1", "rating": "five"},
+            {"type": "feedback", "answer_id": "a1", "helpful": "yes"},
+        ]
+    )
+    assert [frame["code"] for frame in socket.of_type("error")] == ["not_started", "bad_frame", "bad_frame"]
+    assert bot.received == []
+
+
+def test_other_tabs_are_not_shown_a_rating_as_a_message() -> None:
+    async def scenario() -> FakeSocket:
+        hub = ConnectionHub()
+        bot = Bot(hub)
+        first, second = FakeSocket(), FakeSocket()
+        tasks = [
+            asyncio.create_task(ChatSession(sock, hub, bot, load_events, max_chars=100).run())
+            for sock in (first, second)
+        ]
+        for sock in (first, second):
+            sock.push({"type": "hello", "conversation_id": KNOWN_ID})
+        await asyncio.sleep(0.01)
+        first.push({"type": "feedback", "answer_id": "a1", "helpful": False})
+        await asyncio.sleep(0.01)
+        first.push(None)
+        second.push(None)
+        await asyncio.gather(*tasks)
+        return second
+
+    second = asyncio.run(scenario())
+    assert second.of_type("user") == [] and len(second.of_type("bot")) == 1  # the reply, for both tabs
