@@ -32,7 +32,7 @@ ACT_PY := $(ACT_VENV)/bin/python
 MODEL := $(DATA_DIR)/models/supportbot.tar.gz
 RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
 
-.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync test test-rasa test-actions lint lock clean
+.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync bench-latency bench-soak test test-rasa test-actions lint lock clean
 
 help:
 	@echo "make run    install, train if needed, sync the help centre, start the bot"
@@ -44,6 +44,8 @@ help:
 	@echo "make eval-retrieval SET=<beir dir> [SWEEP=1]   retrieval + gate vs the tutorial stack"
 	@echo "make eval-routing FILE=<jsonl>                  NLU routing per label"
 	@echo "make bench-sync SET=<beir dir>                  unchanged re-sync vs full index"
+	@echo "make bench-latency [CUSTOMERS=8 TURNS=25]       answer latency/throughput vs a bare rasa init"
+	@echo "make bench-soak MINUTES=30 [CUSTOMERS=8]        memory growth and errors under steady load"
 
 install: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
 
@@ -97,6 +99,23 @@ eval-retrieval: $(ACT_VENV)/.installed
 # Re-sync of an unchanged corpus against its first full index, same run.
 bench-sync: $(ACT_VENV)/.installed
 	@$(ACT_PY) -m knowledge.evaluation.bench_sync "$(SET)"
+
+# The real stack under N closed-loop customers over the widget WebSocket, after a
+# bare `rasa init` assistant (trained once into $(DATA_DIR)/bench) in the same run;
+# then one long conversation. The last line is JSON (docs/benchmarks.md).
+CUSTOMERS ?= 8
+TURNS ?= 25
+bench-latency: install $(MODEL)
+	@test -d $(DATA_DIR)/chroma || $(MAKE) --no-print-directory sync
+	@$(ACT_PY) -m tests.bench.bench_latency --customers $(CUSTOMERS) --turns $(TURNS) \
+		--bench-dir $(DATA_DIR)/bench
+
+# Steady load for MINUTES; resident memory of both servers sampled. Not run in CI.
+MINUTES ?= 30
+bench-soak: install $(MODEL)
+	@test -d $(DATA_DIR)/chroma || $(MAKE) --no-print-directory sync
+	@$(ACT_PY) -m tests.bench.bench_soak --minutes $(MINUTES) --customers $(CUSTOMERS) \
+		--bench-dir $(DATA_DIR)/bench
 
 sync: $(ACT_VENV)/.installed
 	$(ACT_PY) -m knowledge sync
