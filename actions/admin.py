@@ -5,6 +5,7 @@
     DELETE /admin/documents/<doc_id>   delete a document
     POST   /admin/sync                 re-index the folder
     GET    /admin/openapi.json         the OpenAPI description (public)
+    GET    /admin/reports[.json|.csv]  support reports (actions/reports/web.py)
 
 Every route but the description needs `Authorization: Bearer $ADMIN_TOKEN`; when
 ADMIN_TOKEN is not configured they answer 503. This layer only translates: requests
@@ -28,6 +29,8 @@ from sanic.headers import parse_content_header
 from sanic.response import HTTPResponse, json
 
 from actions.admin_openapi import openapi_document
+from actions.reports.service import ReportService
+from actions.reports.web import register_report_routes
 from knowledge.documents import Article
 from knowledge.library import (
     FolderError,
@@ -91,8 +94,17 @@ class Refusal(Exception):
         self.headers = dict(headers or {})
 
 
-def register_admin_routes(app: Sanic, library: Library, token: Secret | None, max_upload_bytes: int) -> None:
-    """Add the /admin routes; raises the app's response timeout to RESPONSE_TIMEOUT_SECONDS if lower."""
+def register_admin_routes(
+    app: Sanic,
+    library: Library,
+    token: Secret | None,
+    max_upload_bytes: int,
+    reports: ReportService | None = None,
+) -> None:
+    """Add the /admin routes; raises the app's response timeout to RESPONSE_TIMEOUT_SECONDS if lower.
+
+    The report routes are always there; without a `reports` service they answer 503.
+    """
     app.config.RESPONSE_TIMEOUT = max(app.config.RESPONSE_TIMEOUT, RESPONSE_TIMEOUT_SECONDS)
     api = AdminAPI(library, max_upload_bytes)
     guard = functools.partial(guarded, token)
@@ -103,6 +115,7 @@ def register_admin_routes(app: Sanic, library: Library, token: Secret | None, ma
     )
     app.add_route(guard(api.sync), "/admin/sync", methods=["POST"], name="admin_sync")
     app.add_route(api.openapi, "/admin/openapi.json", methods=["GET"], name="admin_openapi")
+    register_report_routes(app, token, reports)
 
 
 class AdminAPI:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.reports.openapi import report_paths, report_schemas, report_security_schemes
+
 JSON = "application/json"
 
 
@@ -18,7 +20,8 @@ def openapi_document(max_upload_bytes: int) -> dict[str, Any]:
             "title": "Supportbot admin API",
             "version": "1.0.0",
             "description": (
-                "Manage the help-centre documents the bot answers from. The help-centre folder is the "
+                "Manage the help-centre documents the bot answers from, and read the support reports. "
+                "The help-centre folder is the "
                 "source of truth; every change re-syncs the index (only changed documents are embedded). "
                 "Every route except this description needs `Authorization: Bearer <ADMIN_TOKEN>`; "
                 "without ADMIN_TOKEN configured they answer 503."
@@ -31,10 +34,14 @@ def openapi_document(max_upload_bytes: int) -> dict[str, Any]:
             "/admin/documents/{doc_id}": {"delete": _delete()},
             "/admin/sync": {"post": _sync()},
             "/admin/openapi.json": {"get": _openapi()},
+            **report_paths(),
         },
         "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                **report_security_schemes(),
+            },
+            "schemas": {**_schemas(), **report_schemas()},
             "responses": _responses(max_upload_bytes),
         },
     }

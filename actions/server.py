@@ -29,6 +29,8 @@ from actions.contact import ActionSubmitContact, ValidateContactForm
 from actions.csat import ActionAskCsat, ActionCsatComment, ActionCsatSubmit, Surveys
 from actions.feedback import ActionAnswerFeedback
 from actions.handoff import ActionAfterHandoff, ActionHandoff, ticket_reason
+from actions.reports.service import ReportService
+from actions.reports.settings import ReportSettings
 from actions.support_rules import RulesError, SupportRules, load_support_rules
 from knowledge.factory import build_composer, build_store
 from knowledge.library import Library
@@ -93,7 +95,12 @@ def build_library(config: ServerConfig, store: KnowledgeStore) -> Library:
     return Library(config.knowledge.helpcentre_dir, store, config.admin.max_upload_bytes)
 
 
-def build_app(config: ServerConfig, knowledge: KnowledgeService, library: Library | None = None) -> Sanic:
+def build_app(
+    config: ServerConfig,
+    knowledge: KnowledgeService,
+    library: Library | None = None,
+    reports: ReportService | None = None,
+) -> Sanic:
     app = create_app(build_executor(config, knowledge), cors_origins=[])
 
     # rasa-sdk maps every exception to 500; a wrong path or method is the client's mistake.
@@ -102,7 +109,7 @@ def build_app(config: ServerConfig, knowledge: KnowledgeService, library: Librar
         return json_response({"error": str(error)}, status=error.status_code)
 
     if library is not None:
-        register_admin_routes(app, library, config.admin.token, config.admin.max_upload_bytes)
+        register_admin_routes(app, library, config.admin.token, config.admin.max_upload_bytes, reports)
     return app
 
 
@@ -119,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = ServerConfig.from_env(os.environ)
         store = build_store(config.knowledge)
         knowledge = build_knowledge(config, store)
+        reports = ReportService.from_settings(ReportSettings.from_env(os.environ, ROOT))
     except (SettingsError, RulesError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -128,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = "LLM (" + config.knowledge.openai.model + ")" if config.knowledge.openai else "extractive"
     logger.info("answers: %s; index holds %d entries", mode, store.count())
     logger.info("admin API: %s", "on, under /admin" if config.admin.token else "off (set ADMIN_TOKEN)")
-    build_app(config, knowledge, build_library(config, store)).run(
+    build_app(config, knowledge, build_library(config, store), reports).run(
         host=args.host, port=args.port, single_process=True, access_log=False, motd=False
     )
     return 0

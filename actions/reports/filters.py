@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CHANNELS = ("webchat", "slack")
-CHANNEL_ALIASES = {"web": "webchat", "widget": "webchat"}
 DEFAULT_DAYS = 30
 MAX_DAYS = 1096  # three years of daily points is already more than a chart can show
 MAX_PREFIX_CHARS = 2048
@@ -85,11 +84,11 @@ def parse_filters(
 
 
 def _given(value: str | None) -> bool:
-    return value is not None and value.strip() != ""
+    return value is not None and value != ""
 
 
 def _date(option: str, raw: str | None) -> date:
-    text = (raw or "").strip()
+    text = raw or ""
     try:
         if len(text) != 10:
             raise ValueError
@@ -115,8 +114,7 @@ def _zone(raw: str) -> ZoneInfo:
 def _channel(raw: str | None) -> str | None:
     if not _given(raw):
         return None
-    name = (raw or "").strip().lower()
-    name = CHANNEL_ALIASES.get(name, name)
+    name = raw or ""
     if name not in CHANNELS:
         raise FilterError("channel", f"unknown channel {raw!r}; use one of {', '.join(CHANNELS)}")
     return name

@@ -89,38 +89,40 @@ def to_table(report: Report) -> str:
         f"Support report {f['since']} .. {f['until']} ({f['timezone']}){' ' + where if where else ''}",
         "",
         _line("conversations", report["conversations"]),
-        _line("containment", _pct(contained["rate"]), f"{contained['contained']} contained"),
+        _line("containment", percent(contained["rate"]), f"{contained['contained']} contained"),
         _line(
             "handoff rate",
-            _pct(handoff["rate"]),
+            percent(handoff["rate"]),
             f"{handoff['handed_off']} handed off, {handoff['tickets']} tickets",
         ),
         _line(
-            "after-hours share", _pct(handoff["after_hours_share"]), f"{handoff['after_hours']} after hours"
+            "after-hours share",
+            percent(handoff["after_hours_share"]),
+            f"{handoff['after_hours']} after hours",
         ),
         _line(
             "first agent reply",
-            _duration(reply["median_seconds"]),
-            f"median; p90 {_duration(reply['p90_seconds'])}; {reply['replied']}/{reply['handoffs']} replied",
+            duration(reply["median_seconds"]),
+            f"median; p90 {duration(reply['p90_seconds'])}; {reply['replied']}/{reply['handoffs']} replied",
         ),
         _line(
             "CSAT",
-            _number(csat["average"]),
-            f"{csat['responses']} ratings, {_pct(csat['response_rate'])} of surveys",
+            number(csat["average"]),
+            f"{csat['responses']} ratings, {percent(csat['response_rate'])} of surveys",
         ),
         _line(
             "  bot only",
-            _number(csat["by_path"]["bot_only"]["average"]),
+            number(csat["by_path"]["bot_only"]["average"]),
             f"{csat['by_path']['bot_only']['responses']} ratings",
         ),
         _line(
             "  after handoff",
-            _number(csat["by_path"]["after_handoff"]["average"]),
+            number(csat["by_path"]["after_handoff"]["average"]),
             f"{csat['by_path']['after_handoff']['responses']} ratings",
         ),
         _line(
             "helpful answers",
-            _pct(helpful["helpful_share"]),
+            percent(helpful["helpful_share"]),
             f"{helpful['helpful']}/{helpful['rated']} rated answers",
         ),
         _line(
@@ -135,10 +137,10 @@ def to_table(report: Report) -> str:
     ]
     if not report["knowledge_gaps"]:
         lines.append("  none")
-    for number, gap in enumerate(report["knowledge_gaps"], 1):
+    for rank, gap in enumerate(report["knowledge_gaps"], 1):
         many = "s" if gap["phrasings"] != 1 else ""
         lines.append(
-            f"  {number:>2}. {gap['count']:>5}x  {gap['question']}  ({gap['phrasings']} phrasing{many})"
+            f"  {rank:>2}. {gap['count']:>5}x  {gap['question']}  ({gap['phrasings']} phrasing{many})"
         )
     return "\n".join(lines) + "\n"
 
@@ -147,15 +149,15 @@ def _line(label: str, value: Any, note: str = "") -> str:
     return f"  {label:<20} {value!s:>10}   {note}".rstrip()
 
 
-def _pct(rate: float | None) -> str:
+def percent(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate * 100:.1f}%"
 
 
-def _number(value: float | None) -> str:
+def number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _duration(seconds: float | None) -> str:
+def duration(seconds: float | None) -> str:
     if seconds is None:
         return "n/a"
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"

@@ -42,7 +42,7 @@ class ReportService:
         timezone: str | None = None,
     ) -> ReportFilters:
         """Parsed filters (FilterError if wrong); `today` is the clock's date in the report's zone."""
-        zone = timezone if timezone is not None and timezone.strip() else self.timezone
+        zone = timezone if timezone else self.timezone
         today = datetime.fromtimestamp(
             self.clock(), ZoneInfo(zone) if _known(zone) else ZoneInfo("UTC")
         ).date()
