@@ -154,11 +154,18 @@ def _surveys(
         ),
     )
     query = (
-        sa.select(surveys.c.session_event_id, surveys.c.rating, surveys.c.scale_min, surveys.c.scale_max)
+        sa.select(
+            surveys.c.session_event_id,
+            surveys.c.survey_id,
+            surveys.c.rating,
+            surveys.c.scale_min,
+            surveys.c.scale_max,
+        )
         .select_from(joined)
         .where(*_where(filters))
     )
-    return sorted((key, rating, low, high) for key, rating, low, high in db.execute(query))
+    rows = sorted(db.execute(query), key=lambda row: (row[0], row[1]))
+    return [(key, rating, low, high) for key, _, rating, low, high in rows]
 
 
 def _questions(db: sa.Connection, filters: ReportFilters) -> list[DistinctQuestion]:

@@ -15,6 +15,8 @@ without a database.
 - A survey answer belongs to the conversation its survey was asked in, and an
   answer's feedback to the conversation the answer was given in, by id: Rasa
   carries slots over into the next session, and the last value per id counts.
+  An answer or feedback whose survey or answer is no longer in the log (retention
+  deleted that session) is not counted.
 """
 
 from __future__ import annotations
@@ -105,7 +107,6 @@ class _SenderState:
         self.feedback: dict[str, bool] = {}
         self.surveys: dict[str, _AskedSurvey] = {}
         self.ratings: dict[str, dict[str, Any]] = {}  # survey_id -> last csat_result value
-        self.rating_session: dict[str, Conversation] = {}
         self.questions: list[tuple[Conversation, EventRow, str]] = []
 
     def add(self, row: EventRow) -> None:
@@ -170,7 +171,6 @@ class _SenderState:
                 self.feedback[value["answer_id"]] = value["helpful"]
         elif name == CSAT_SLOT and isinstance(value.get("survey_id"), str):
             self.ratings[value["survey_id"]] = value
-            self.rating_session.setdefault(value["survey_id"], current)
 
     def finish(self) -> SenderSummary:
         owner = self._owners()
@@ -180,9 +180,8 @@ class _SenderState:
                 target.rated_helpful += helpful
                 target.rated_unhelpful += not helpful
         for survey_id, value in self.ratings.items():
-            if survey_id not in self.surveys:
-                self.surveys[survey_id] = _AskedSurvey(self.rating_session[survey_id], survey_id)
-            self.surveys[survey_id].answer = value
+            if survey_id in self.surveys:  # an answer to a survey no longer in the log went with it
+                self.surveys[survey_id].answer = value
         conversations = [session for session in self.sessions if session.customer_messages]
         for conversation, following in zip(conversations, conversations[1:], strict=False):
             conversation.window_end = following.window_start
@@ -259,7 +258,7 @@ def _merge(target: Conversation, session: Conversation) -> None:
 
 
 def _rating(raw: Any, survey: Survey) -> int | None:
-    """The rating if it is a whole number on the survey's scale (1-10 when the survey was not seen)."""
+    """The rating if it is a whole number on the survey's scale."""
     if isinstance(raw, bool) or not isinstance(raw, int):
         return None
     low = survey.scale_min if survey.scale_min is not None else 0
