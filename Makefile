@@ -32,7 +32,7 @@ ACT_PY := $(ACT_VENV)/bin/python
 MODEL := $(DATA_DIR)/models/supportbot.tar.gz
 RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
 
-.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync bench-latency bench-soak test test-rasa test-actions lint lock clean
+.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync bench-latency bench-soak widget-size chromium test test-rasa test-actions lint lock clean
 
 help:
 	@echo "make run    install, train if needed, sync the help centre, start the bot"
@@ -41,6 +41,7 @@ help:
 	@echo "make sync   index the help-centre folder (incremental)"
 	@echo "make hours  is the support team open now (hours in bot/support.yml) [AT=<ISO time>]"
 	@echo "make lock   re-resolve the pinned requirement files"
+	@echo "make widget-size   gzipped KB a page downloads before the chat opens (budget 15)"
 	@echo "make eval-retrieval SET=<beir dir> [SWEEP=1]   retrieval + gate vs the tutorial stack"
 	@echo "make eval-routing FILE=<jsonl>                  NLU routing per label"
 	@echo "make bench-sync SET=<beir dir>                  unchanged re-sync vs full index"
@@ -134,8 +135,16 @@ test: install model sync lint test-rasa test-actions
 test-rasa: $(RASA_VENV)/.installed
 	$(RASA_VENV)/bin/python -m pytest tests/bot tests/channels
 
-test-actions: $(ACT_VENV)/.installed
-	RASA_MODEL=$(MODEL) $(ACT_PY) -m pytest tests/actions tests/knowledge tests/e2e
+test-actions: $(ACT_VENV)/.installed chromium
+	RASA_MODEL=$(MODEL) $(ACT_PY) -m pytest tests/actions tests/knowledge tests/e2e tests/browser
+
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+# Gzipped bytes a page downloads before the chat is opened; the last line is JSON.
+widget-size:
+	@python3 -m tests.browser.widget_size
 
 lint: $(ACT_VENV)/.installed
 	$(ACT_VENV)/bin/ruff check actions knowledge channels bot tests
