@@ -64,6 +64,7 @@ class GapGroup:
     last_asked: float = 0.0
     phrasings: list[tuple[str, int]] = field(default_factory=list)  # (text, count), most asked first
     words: frozenset[str] = frozenset()
+    weight: float = 0.0  # of `words`
 
     def add(self, question: DistinctQuestion) -> None:
         self.count += question.count
@@ -81,15 +82,21 @@ def group_questions(
     groups: list[GapGroup] = []
     index: dict[str, list[int]] = defaultdict(list)  # word -> groups whose prefix holds it
     for words, members in sorted(merged.items(), key=lambda item: _order(item[1])):
+        weight = sum(weights[word] for word in words)
+        prefix = _prefix(words, weights, threshold)
         best, best_score = None, 0.0
-        for position in {g for word in _prefix(words, weights, threshold) for g in index.get(word, ())}:
-            score = _similarity(words, groups[position].words, weights)
-            if score > best_score or (score == best_score and best is not None and position < best):
+        for position in sorted({g for word in prefix for g in index.get(word, ())}):
+            group = groups[position]
+            if min(weight, group.weight) < threshold * max(weight, group.weight):
+                continue  # sizes too different for the shared part to reach the threshold
+            shared = sum(weights[word] for word in words & group.words)
+            score = shared / (weight + group.weight - shared)
+            if score > best_score:
                 best, best_score = position, score
         if best is None or best_score < threshold:
             best = len(groups)
-            groups.append(GapGroup(label=members[0].text, words=words))
-            for word in _prefix(words, weights, threshold):
+            groups.append(GapGroup(label=members[0].text, words=words, weight=weight))
+            for word in prefix:
                 index[word].append(best)
         for member in members:
             groups[best].add(member)
@@ -134,10 +141,3 @@ def _prefix(words: frozenset[str], weights: dict[str, float], threshold: float) 
         prefix.append(word)
         remaining -= weights[word]
     return prefix
-
-
-def _similarity(a: frozenset[str], b: frozenset[str], weights: dict[str, float]) -> float:
-    shared = sum(weights[word] for word in a & b)
-    if not shared:
-        return 0.0
-    return shared / sum(weights[word] for word in a | b)
