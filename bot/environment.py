@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REDIS_LOCK_STORE = "channels.cluster.locks.RedisTicketLockStore"
 
 
 class ConfigError(ValueError):
@@ -37,6 +38,9 @@ def defaults(root: Path = ROOT, env: Mapping[str, str] | None = None) -> dict[st
         "SUPPORT_RULES": str(root / "bot" / "support.yml"),
         "WEBCHAT_MAX_MESSAGE_CHARS": "4000",
         "WEBCHAT_ALLOWED_ORIGINS": "*",
+        # Several Rasa servers share locks, widget frames and Slack retries through Redis.
+        "REDIS_URL": "",
+        "REDIS_KEY_PREFIX": "supportbot",
         "OPENAI_MODEL": "gpt-4o-mini",
         "OPENAI_TIMEOUT": "15",
         "LOG_LEVEL": "INFO",
@@ -58,6 +62,8 @@ def resolve(env: Mapping[str, str] | None = None, root: Path = ROOT) -> dict[str
     env = dict(os.environ if env is None else env)
     merged = {**defaults(root, env), **{k: v for k, v in env.items() if v != ""}}
     merged["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
+    # bot/endpoints.yml reads it: Rasa's in-memory locks, or ours in Redis (channels/cluster/locks.py).
+    merged.setdefault("LOCK_STORE_TYPE", REDIS_LOCK_STORE if merged["REDIS_URL"] else "in_memory")
     return merged
 
 
@@ -84,6 +90,13 @@ def validate(env: Mapping[str, str]) -> None:
             }
         )
     except SettingsError as error:
+        raise ConfigError(str(error)) from None
+    from channels.cluster.settings import ClusterSettings
+    from channels.cluster.settings import SettingsError as RedisSettingsError
+
+    try:
+        ClusterSettings.from_env(env)
+    except RedisSettingsError as error:
         raise ConfigError(str(error)) from None
 
 

@@ -1,6 +1,7 @@
 """Start the action server and the Rasa server; stop both on Ctrl-C.
 
-    python bot/serve.py            # what `make run` runs
+    python bot/serve.py               # what `make run` runs
+    python bot/serve.py --only rasa   # one of several Rasa servers (docs/deploy)
 
 Standard library only, so the tests (in the action server's environment) use the
 same `Stack` to start real servers on free ports. Each server writes its log to
@@ -9,6 +10,7 @@ same `Stack` to start real servers on free ports. Each server writes its log to
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
@@ -27,6 +29,7 @@ from bot.environment import ROOT, ConfigError  # noqa: E402
 
 RASA_BIN = Path(os.environ.get("RASA_BIN") or ROOT / ".venv-rasa" / "bin" / "rasa")
 ACTIONS_PYTHON = Path(os.environ.get("ACTIONS_PYTHON") or ROOT / ".venv-actions" / "bin" / "python")
+ROLES = ("actions", "rasa")
 
 
 class StartError(RuntimeError):
@@ -92,9 +95,14 @@ class Server:
 
 @dataclass
 class Stack:
-    """Both servers of one deployment, configured by environment variables."""
+    """Both servers of one deployment, configured by environment variables.
+
+    `roles` picks a part of it: at scale each Rasa server and the action server
+    run on their own (docs/deploy), all from the same variables.
+    """
 
     env: dict[str, str] = field(default_factory=lambda: environment.resolve())
+    roles: tuple[str, ...] = ROLES
 
     def __post_init__(self) -> None:
         environment.validate(self.env)
@@ -131,6 +139,11 @@ class Stack:
         )
 
     @property
+    def servers(self) -> list[Server]:
+        pairs = (("actions", self.actions), ("rasa", self.rasa))
+        return [server for role, server in pairs if role in self.roles]
+
+    @property
     def demo_url(self) -> str:
         return f"http://{self._public_host()}:{self.env['RASA_PORT']}/webhooks/webchat/demo"
 
@@ -141,18 +154,22 @@ class Stack:
     def start(self, timeout: float = 180.0) -> None:
         self.preflight()
         try:
-            self.actions.start(self.env)
-            self.rasa.start(self.env)  # Rasa loads TensorFlow meanwhile: start both at once
-            self.actions.wait_healthy(timeout)
-            self.rasa.wait_healthy(timeout)
+            for server in self.servers:  # Rasa loads TensorFlow meanwhile: start both at once
+                server.start(self.env)
+            for server in self.servers:
+                server.wait_healthy(timeout)
         except BaseException:
             self.stop()
             raise
 
     def preflight(self) -> None:
         host = self.env["SUPPORTBOT_HOST"]
-        environment.check_port_free(host, int(self.env["RASA_PORT"]), "RASA_PORT")
-        environment.check_port_free(host, int(self.env["ACTION_PORT"]), "ACTION_PORT")
+        if "rasa" in self.roles:
+            environment.check_port_free(host, int(self.env["RASA_PORT"]), "RASA_PORT")
+        if "actions" in self.roles:
+            environment.check_port_free(host, int(self.env["ACTION_PORT"]), "ACTION_PORT")
+        if "rasa" not in self.roles:
+            return
         model = Path(self.env["RASA_MODEL"])
         if not model.is_file():
             raise ConfigError(f"no trained model at {model}; run `make model` (or set RASA_MODEL)")
@@ -218,10 +235,13 @@ def _answers(url: str) -> bool:
         return False
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Start the support bot's servers.")
+    parser.add_argument("--only", choices=ROLES, help="start only this server (several machines)")
+    only = parser.parse_args(argv).only
     try:
-        stack = Stack()
-        print("starting the action server and the Rasa server (about 30 s)...", flush=True)
+        stack = Stack(roles=(only,) if only else ROLES)
+        print(f"starting the {' and the '.join(s.name for s in stack.servers)} (about 30 s)...", flush=True)
         stack.start()
     except (ConfigError, StartError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -113,8 +113,8 @@ class HandoffStore:
             "claim_deadline": new.claim_deadline,
         }
         with self.engine.begin() as db:
-            key = db.execute(handoffs.insert().values(**values)).inserted_primary_key[0]
-        found = self.get(int(key))
+            key = _new_key(db.execute(handoffs.insert().values(**values)))
+        found = self.get(key)
         assert found is not None
         return found
 
@@ -185,7 +185,7 @@ class HandoffStore:
             "posted_to_slack": False,
         }
         with self.engine.begin() as db:
-            return int(db.execute(tickets.insert().values(**values)).inserted_primary_key[0])
+            return _new_key(db.execute(tickets.insert().values(**values)))
 
     def mark_ticket_posted(self, ticket_id: int) -> None:
         with self.engine.begin() as db:
@@ -214,6 +214,12 @@ class HandoffStore:
             condition = sa.and_(condition, extra)
         with self.engine.begin() as db:
             return bool(db.execute(handoffs.update().where(condition).values(**values)).rowcount)
+
+
+def _new_key(result: Any) -> int:
+    key = result.inserted_primary_key  # typed optional in SQLAlchemy 2; always set after an INSERT
+    assert key is not None
+    return int(key[0])
 
 
 def _handoff(row: Any) -> Handoff:
