@@ -21,11 +21,14 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels.csat import intents
+from channels.csat.runtime import record_while_paused
+from channels.csat.runtime import runtime as csat_runtime
 from channels.handoff.outputs import DirectiveOutput, background
 from channels.handoff.relay import Origin
 from channels.handoff.runtime import services
 from channels.handoff.store import Handoff
-from channels.slack import events
+from channels.slack import events, messages, surveys
 from channels.slack.blocks import CLAIM_ACTION, RESOLVE_ACTION
 from channels.slack.client import SlackUnavailable, call, make_client
 from channels.slack.customers import CUSTOMER_BUTTON, SlackCustomerOutput, address, conversation_id
@@ -99,6 +102,7 @@ class SlackInput(InputChannel):
         @bp.listener("after_server_start")
         async def start(app: Any, _loop: Any) -> None:
             self.handoffs.attach(app)
+            csat_runtime().attach(app)
             if self.client is not None and self.settings.app_token:
                 self.runner = SocketModeRunner(
                     self.settings.app_token, self._envelope, base_url=self.settings.api_url
@@ -137,12 +141,24 @@ class SlackInput(InputChannel):
             await self._action(item)
         elif isinstance(item, events.SlashCommand):
             await self._command(item)
+        elif isinstance(item, events.ViewSubmission):
+            await self._submitted(item)
 
     async def _customer(
-        self, channel: str, thread: str | None, user: str, text: str, payload: str | None
+        self,
+        channel: str,
+        thread: str | None,
+        user: str,
+        text: str,
+        payload: str | None,
+        record: bool = False,
     ) -> None:
+        """A customer's message, button or rating (`record`: survey answers and feedback, built here)."""
         cid = conversation_id(channel, thread)
         received = time.time()
+        if payload is None and intents.is_reserved(text):  # typed: entities come only from buttons
+            await self._output_for(cid, None).send_text_message(cid, messages.COMMAND_REFUSED)
+            return
         metadata = {"context": {"slack_user": user, "slack_channel": channel}, "received_at": received}
         if payload:
             metadata["display_text"] = text
@@ -157,6 +173,9 @@ class SlackInput(InputChannel):
                 metadata=metadata,
             )
         )
+        if record:  # recorded even while a person has the conversation; never forwarded to agents
+            await record_while_paused(self.handoffs.customers.agent(), cid, self._output_for(cid, None))
+            return
         await self.handoffs.relay.on_customer_message(cid, text, received)
 
     async def _action(self, action: events.BlockAction) -> None:
@@ -171,6 +190,34 @@ class SlackInput(InputChannel):
             thread = action.thread_ts if not action.channel.startswith("D") else None
             title = action.value
             await self._customer(action.channel, thread, action.user_id, title, action.value)
+        else:
+            await self._rated(action)
+
+    async def _rated(self, action: events.BlockAction) -> None:
+        """A survey point, helpful / not helpful, or "Add a comment" (channels/slack/surveys.py)."""
+        thread = action.thread_ts if not action.channel.startswith("D") else None
+        if (rated := surveys.rating(action)) is not None:
+            text = intents.csat_text(rated[0], rated[1], None)
+            await self._customer(action.channel, thread, action.user_id, f"Rating: {rated[1]}", text, True)
+        elif (thumbs := surveys.helpful(action)) is not None:
+            shown = messages.HELPFUL if thumbs[1] else messages.NOT_HELPFUL
+            text = intents.feedback_text(*thumbs)
+            await self._customer(action.channel, thread, action.user_id, shown, text, True)
+        elif (wanted := surveys.modal_request(action)) is not None and action.trigger_id and self.client:
+            view = surveys.comment_modal(*wanted, {"channel": action.channel, "thread_ts": thread})
+            try:
+                await call(self.client, "views.open", trigger_id=action.trigger_id, view=view)
+            except SlackUnavailable as error:
+                logger.warning("could not open the comment form for %s: %s", action.user_id, error)
+
+    async def _submitted(self, submission: events.ViewSubmission) -> None:
+        found = surveys.comment_of(submission)
+        if found is None:
+            return
+        survey_id, comment, where = found
+        text = intents.comment_text(survey_id, comment)
+        channel, thread = str(where["channel"]), where["thread_ts"]
+        await self._customer(channel, thread, submission.user_id, "Comment", text, record=True)
 
     async def _command(self, command: events.SlashCommand) -> None:
         words = command.text.split()

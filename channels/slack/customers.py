@@ -11,6 +11,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.slack import surveys
 from channels.slack.blocks import escape
 from channels.slack.client import call
 
@@ -28,7 +29,11 @@ def address(conversation: str) -> dict[str, str | None]:
 
 
 class SlackCustomerOutput(OutputChannel):
-    """Bot and agent messages to a customer in Slack: text, sources, buttons."""
+    """Bot and agent messages to a customer in Slack: text, sources, buttons.
+
+    Answers get helpful / not helpful buttons, a survey its rating buttons, and
+    the thanks for a rating an "Add a comment" button (channels/slack/surveys.py).
+    """
 
     def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None) -> None:
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
@@ -44,11 +49,13 @@ class SlackCustomerOutput(OutputChannel):
         kwargs: dict[str, Any] = {"channel": self.channel, "text": text}
         if self.thread_ts:
             kwargs["thread_ts"] = self.thread_ts
-        buttons = message.get("buttons") or []
-        if buttons:
+        raw = message.get("custom")
+        elements = [_button(b) for b in (message.get("buttons") or [])[:5]]
+        elements += surveys.buttons_for(raw if isinstance(raw, dict) else {})
+        if elements:
             kwargs["blocks"] = [
                 {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}},
-                {"type": "actions", "elements": [_button(b) for b in buttons[:5]]},
+                {"type": "actions", "elements": elements},
             ]
         await call(self.client, "chat.postMessage", **kwargs)
 

@@ -8,7 +8,7 @@ Socket Mode (socket_mode.py), whose envelope types name the three kinds.
 
 Ignored (None): messages from bots, the bot itself included; edits, deletions,
 joins and other subtypes; hidden messages; top-level channel chatter that does not
-mention the bot; interactivity other than message buttons. Structurally broken
+mention the bot; interactivity other than message buttons and modal submissions. Structurally broken
 payloads raise BadPayload with a one-line message, never KeyError or TypeError.
 Message text is converted from Slack's markup to plain text (`plain_text`).
 """
@@ -69,6 +69,17 @@ class BlockAction:
     message_ts: str  # the message that holds the button
     thread_ts: str | None
     response_url: str | None
+    trigger_id: str | None = None  # lets the bot open a modal in answer (views.open), for 3 seconds
+
+
+@dataclass(frozen=True)
+class ViewSubmission:
+    """A modal the bot opened was submitted (the survey's "Add a comment")."""
+
+    callback_id: str  # which modal: the bot's own name for it
+    user_id: str
+    private_metadata: str  # what the bot put in the modal when it opened it
+    values: dict[str, str | None]  # "block_id.action_id" -> the input's value
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,7 @@ class SlashCommand:
     response_url: str | None
 
 
-SlackItem = ThreadReply | CustomerMessage | BlockAction | SlashCommand
+SlackItem = ThreadReply | CustomerMessage | BlockAction | SlashCommand | ViewSubmission
 
 
 class BadPayload(ValueError):
@@ -131,10 +142,12 @@ def parse_event(envelope: Mapping[str, Any]) -> ThreadReply | CustomerMessage | 
     return None  # top-level channel messages: the bot only answers when mentioned
 
 
-def parse_interactive(payload: Mapping[str, Any]) -> BlockAction | None:
+def parse_interactive(payload: Mapping[str, Any]) -> BlockAction | ViewSubmission | None:
     """An interactivity payload (already JSON-decoded from the `payload` form field)."""
+    if payload.get("type") == "view_submission":
+        return parse_view_submission(payload)
     if payload.get("type") != "block_actions":
-        return None  # view submissions, shortcuts, ...: not used
+        return None  # shortcuts, view closings, ...: not used
     message = payload.get("message")
     if not isinstance(message, Mapping):
         return None  # an action in a modal or on the Home tab, not on a message
@@ -157,7 +170,36 @@ def parse_interactive(payload: Mapping[str, Any]) -> BlockAction | None:
         or _text(container, "message_ts", "interactive", "message.ts or container."),
         thread_ts=_optional_text(message, "thread_ts") or _optional_text(container, "thread_ts"),
         response_url=_optional_text(payload, "response_url"),
+        trigger_id=_optional_text(payload, "trigger_id"),
     )
+
+
+def parse_view_submission(payload: Mapping[str, Any]) -> ViewSubmission | None:
+    """A submitted modal; None for a modal without a callback_id (not one the bot opened)."""
+    view = _object(payload, "view", "interactive")
+    callback_id = _optional_text(view, "callback_id")
+    if callback_id is None:
+        return None
+    user = _object(payload, "user", "interactive")
+    return ViewSubmission(
+        callback_id=callback_id,
+        user_id=_text(user, "id", "interactive", "user."),
+        private_metadata=_optional_text(view, "private_metadata") or "",
+        values=_input_values(view.get("state")),
+    )
+
+
+def _input_values(state: Any) -> dict[str, str | None]:
+    """A modal's `state.values` ({block_id: {action_id: {"value": ...}}}) as "block_id.action_id" -> value."""
+    blocks = state.get("values") if isinstance(state, Mapping) else None
+    values: dict[str, str | None] = {}
+    for block_id, inputs in blocks.items() if isinstance(blocks, Mapping) else []:
+        if not isinstance(inputs, Mapping):
+            continue
+        for action_id, element in inputs.items():
+            value = element.get("value") if isinstance(element, Mapping) else None
+            values[f"{block_id}.{action_id}"] = value if isinstance(value, str) else None
+    return values
 
 
 def parse_slash_command(form: Mapping[str, Any]) -> SlashCommand:

@@ -60,6 +60,18 @@ def ticket_fallback(email: str) -> str:
     return f"Message left outside business hours by {email}"
 
 
+# --- Customers: rating an answer and the post-chat survey -------------------------
+HELPFUL = ":+1: Helpful"
+NOT_HELPFUL = ":-1: Not helpful"
+ADD_COMMENT = "Add a comment"
+COMMENT_TITLE = "Add a comment"  # a modal title: at most 24 characters
+COMMENT_SUBMIT = "Send"
+COMMENT_CANCEL = "Cancel"
+COMMAND_REFUSED = (
+    'I can\'t take messages that start like a command ("/name{...}"); please say it another way.'
+)
+
+
 # --- Errors: reasons for operators (logs, JSON bodies of refused requests) --------
 SIGNATURE_HEADERS_MISSING = "missing X-Slack-Request-Timestamp or X-Slack-Signature header"
 SIGNATURE_TIMESTAMP_MALFORMED = "X-Slack-Request-Timestamp is not a whole number of seconds"

@@ -128,6 +128,7 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral,
             "users.info": self._user_info,
             "conversations.open": self._open_dm,
+            "views.open": self._open_view,
             "apps.connections.open": lambda _: (
                 {"ok": True, "url": self.connections_url}
                 if self.connections_url
@@ -178,6 +179,21 @@ class FakeSlack:
                 "profile": profile,
             },
         }
+
+    def _open_view(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A modal opened in answer to a click; Slack wants the click's trigger_id and a modal view."""
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        if not isinstance(view, dict) or view.get("type") != "modal" or not view.get("title"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(str(view["title"].get("text", ""))) > 24 or len(str(view.get("private_metadata", ""))) > 3000:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            self._sequence += 1
+            view_id = f"V{self._sequence:08d}"
+        return {"ok": True, "view": {**view, "id": view_id, "team_id": TEAM_ID}}
 
     def _open_dm(self, args: dict[str, Any]) -> dict[str, Any]:
         users = str(args.get("users", ""))

@@ -13,6 +13,7 @@ from channels.slack.events import (
     CustomerMessage,
     SlashCommand,
     ThreadReply,
+    ViewSubmission,
     parse,
     plain_text,
 )
@@ -167,6 +168,7 @@ def test_a_button_click_is_a_block_action() -> None:
         message_ts=p.PARENT_TS,
         thread_ts=None,
         response_url="https://hooks.slack.com/actions/T0FAKE/1/abc",
+        trigger_id="111.222.abc",  # to open a modal in answer
     )
 
 
@@ -199,7 +201,7 @@ def test_the_container_stands_in_for_a_missing_channel_and_message_ts() -> None:
 @pytest.mark.parametrize(
     "payload",
     [
-        {"type": "view_submission", "view": {}},
+        {"type": "view_submission", "view": {}, "user": {"id": "U1"}},  # no callback_id: not the bot's
         {"type": "shortcut", "callback_id": "x"},
         {**p.block_actions(), "message": None},  # an action in a modal
     ],
@@ -217,11 +219,37 @@ def test_other_interactions_are_ignored(payload: dict[str, Any]) -> None:
         ({**p.block_actions(), "user": {"name": "no id"}}, "user.id"),
         ({**p.block_actions(), "actions": [{"value": "v"}]}, "action_id"),
         ({**p.block_actions(), "channel": None, "container": None}, "channel.id"),
+        ({"type": "view_submission", "view": None}, "view"),
+        ({"type": "view_submission", "view": {"callback_id": "c"}, "user": {}}, "user.id"),
     ],
 )
 def test_broken_interactions_raise_bad_payload(payload: dict[str, Any], field: str) -> None:
     with pytest.raises(BadPayload, match=field.replace(".", r"\.")):
         parse("interactive", payload)
+
+
+def test_a_modal_submission_carries_its_inputs_by_block_and_action() -> None:
+    payload = {
+        "type": "view_submission",
+        "user": {"id": p.CUSTOMER},
+        "view": {
+            "callback_id": "csat_comment",
+            "private_metadata": '{"survey_id": "s1"}',
+            "state": {
+                "values": {
+                    "comment": {"comment": {"type": "plain_text_input", "value": "slow"}},
+                    "other": {"pick": {"type": "static_select", "selected_option": {"value": "x"}}},
+                    "junk": "not an object",
+                }
+            },
+        },
+    }
+    assert parse("interactive", payload) == ViewSubmission(
+        callback_id="csat_comment",
+        user_id=p.CUSTOMER,
+        private_metadata='{"survey_id": "s1"}',
+        values={"comment.comment": "slow", "other.pick": None},
+    )
 
 
 def test_a_slash_command() -> None:
@@ -274,7 +302,15 @@ VALID = {
         p.event_callback(p.thread_reply("ok")),
         p.event_callback(p.app_mention(f"<@{BOT_USER_ID}> hi")),
     ],
-    "interactive": [p.block_actions(), SELECT_MENU],
+    "interactive": [
+        p.block_actions(),
+        SELECT_MENU,
+        {
+            "type": "view_submission",
+            "user": {"id": p.CUSTOMER},
+            "view": {"callback_id": "c", "state": {"values": {"b": {"a": {"value": "v"}}}}},
+        },
+    ],
     "slash_commands": [p.slash_command()],
 }
 
@@ -334,7 +370,9 @@ def assert_parses_or_bad_payload(kind: str, payload: dict[str, Any]) -> None:
     except BadPayload as bad:
         assert str(bad) and "\n" not in str(bad)
     else:
-        assert item is None or isinstance(item, ThreadReply | CustomerMessage | BlockAction | SlashCommand)
+        assert item is None or isinstance(
+            item, ThreadReply | CustomerMessage | BlockAction | SlashCommand | ViewSubmission
+        )
 
 
 def test_every_single_field_removed_or_replaced_by_junk_is_handled() -> None:
