@@ -136,8 +136,9 @@ class ReportRoutes:
 
 
 def _query(request: Request) -> dict[str, str]:
-    """The known parameters, first value each; unknown ones are ignored."""
-    return {name: request.args.get(name) for name in PARAMETERS if request.args.get(name) is not None}
+    """The known parameters, first value each, blank ones too (a form sends since= for "default")."""
+    args = request.get_args(keep_blank_values=True)
+    return {name: str(args.get(name)) for name in PARAMETERS if args.get(name) is not None}
 
 
 def _gaps(raw: str | None) -> int:
