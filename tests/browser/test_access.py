@@ -52,6 +52,7 @@ def test_a_whole_conversation_with_the_keyboard_alone(stack: Stack, host: Static
     assert focused(tab).startswith("textarea")  # focus moved into the dialog
     dialog = tab.page.locator("support-chat [role=dialog]")
     expect(dialog).to_have_accessible_name("Support")
+    expect(dialog).to_have_attribute("aria-modal", "false")  # a side panel: the page stays usable
     expect(tab.log).to_have_attribute("role", "log")
     expect(tab.log).to_have_attribute("aria-live", "polite")
 
@@ -99,6 +100,13 @@ def test_on_a_phone_the_chat_fills_the_screen(stack: Stack, tabs: Tabs) -> None:
     assert tab.panel.bounding_box() == {"x": 0, "y": 0, "width": 390, "height": 844}
     expect(tab.launcher).to_be_hidden()  # it would cover Send
     expect(tab.input).to_have_css("font-size", "16px")  # iOS does not zoom into the page
+    expect(tab.panel).to_have_attribute("aria-modal", "true")  # it covers the page
+    keys = tab.page.keyboard
+    keys.press("Tab")  # from the message box to Send, then round to the top of the dialog
+    keys.press("Tab")
+    assert focused(tab) == "button.[Close chat]: ×"
+    keys.press("Shift+Tab")
+    assert focused(tab) == "button.[]: Send"
 
     answer = tab.ask("how much does the plus plan cost")
     expect(answer.locator(".src a")).to_be_visible()

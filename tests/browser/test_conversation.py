@@ -117,7 +117,7 @@ def test_a_customer_page_on_another_origin_in_german_with_settings_and_context(
     expect(answer.locator(".src")).to_contain_text("Quellen:")
     tab.shot("customer-page-german")
 
-    [hello] = tab.frames("hello", sent=True)
+    hello = tab.frames("hello", sent=True)[0]
     assert hello["context"] == {
         "page_url": url,
         "page_title": "Quokka Shop",
@@ -126,26 +126,18 @@ def test_a_customer_page_on_another_origin_in_german_with_settings_and_context(
         "customer_id": "cust-42",
         "customer_email": "jana@example.com",
     }
-    # What the server kept with the customer's message: the conversation log.
+    # A single-page shop moves on without a reload; the next message carries the new page.
+    tab.page.evaluate("history.pushState({}, '', '/de/kasse.html'); document.title = 'Kasse'")
+    tab.ask("how do i reset my password")
+    moved = tab.frames("hello", sent=True)[-1]["context"]
+    assert (moved["page_url"], moved["page_title"]) == (host.origin + "/de/kasse.html", "Kasse")
+    expect(tab.user_messages).to_have_count(2)  # the history was re-read, nothing doubled
+
+    # What the server kept with the customer's messages: the conversation log.
     cid = tab.page.evaluate("localStorage.getItem('supportchat.conversation_id')")
     database = stack.env["TRACKER_STORE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as db:
         rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (cid,)
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (cid,)
         ).fetchall()
-    [event] = [json.loads(row[0]) for row in rows]
-    assert event["metadata"]["context"] == hello["context"]
-
-
-def test_english_from_the_page_and_german_from_the_browser(
-    stack: Stack, host: StaticHost, tabs: Tabs
-) -> None:
-    english = host.page("/en.html", embed(widget_url(stack), lang="en-GB"))
-    tab = tabs(locale="de-DE").new(english)
-    expect(tab.launcher).to_have_attribute("aria-label", "Open chat: Support")
-
-    unspecified = host.page("/plain.html", embed(widget_url(stack)).replace(' lang="en"', ""))
-    tab = tabs(locale="de-DE").new(unspecified)
-    expect(tab.launcher).to_have_attribute("aria-label", "Chat öffnen: Support")
-    tab.open()
-    expect(tab.page.locator("support-chat header button")).to_have_attribute("aria-label", "Chat schließen")
+    assert [json.loads(row[0])["metadata"]["context"] for row in rows] == [hello["context"], moved]

@@ -57,6 +57,8 @@ def test_a_document_full_of_payloads_is_quoted_as_text(stack: Stack, host: Stati
     expect(bubble).to_contain_text("[quokka layout](javascript:window.__pwned='link')")
     expect(bubble.locator("code")).to_have_text("<iframe src=\"javascript:alert('iframe')\">")
     expect(bubble.locator("strong")).to_have_text("Settings > Stickers")
+    expect(bubble.locator("em")).to_have_text("Print quokka sheet")
+    expect(bubble.locator("ul > li")).to_have_count(3)
     # The one safe link in the article is a link; the article's javascript: address is not.
     expect(bubble.locator("a")).to_have_count(1)
     expect(bubble.locator("a")).to_have_attribute(

@@ -177,3 +177,26 @@ def test_its_styles_do_not_leak_into_the_page(stack: Stack, host: StaticHost, ta
     # The page's own elements, then the widget's one host element; everything else is in its shadow root.
     children = tab.page.evaluate("[...document.body.children].map(e => e.tagName.toLowerCase())")
     assert children == ["h1", "p", "button", "script", "script", "support-chat"]
+
+
+def test_a_strict_content_security_policy_needs_no_exceptions_for_it(
+    stack: Stack, host: StaticHost, tabs: Tabs
+) -> None:
+    port = stack.env["RASA_PORT"]
+    policy = (
+        "default-src 'none'; script-src 'nonce-t3st'; style-src 'none'; "
+        f"connect-src ws://127.0.0.1:{port}; img-src 'none'"
+    )
+    head = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    page = embed(widget_url(stack), head=head, attributes='nonce="t3st"')
+    tab = tabs().new()
+    tab.page.add_init_script(
+        "window.violations = [];"
+        "document.addEventListener('securitypolicyviolation', e => violations.push(e.violatedDirective))"
+    )
+    tab.page.goto(host.page("/csp.html", page))
+    tab.open()
+    expect(tab.launcher).to_have_css("background-color", "rgb(59, 91, 219)")  # its styles applied
+    answer = tab.ask("how do i reset my password")
+    expect(answer.locator(".b")).to_have_css("background-color", "rgb(241, 243, 245)")
+    assert tab.page.evaluate("window.violations") == []

@@ -10,6 +10,7 @@ panel is closed, so it also raises the unread badge.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -65,7 +66,7 @@ def test_talk_to_a_person_and_the_agents_reply_arrives_labelled_and_inert(
     tab.page.keyboard.press("Escape")  # the customer closes the panel and reads the page
     expect(tab.panel).to_be_hidden()
     said = "Here is the guide: https://help.lumenote.example/articles/search-tips\n" + "\n".join(PAYLOADS)
-    agent_says(stack, slack_escaped(said), thread_ts, event_id="EvBrowserReply1")
+    agent_says(stack, slack_escaped(said), thread_ts, event_id=f"EvBrowser{time.time_ns()}")  # ids are unique
 
     expect(tab.badge).to_have_text("1")
     expect(tab.launcher).to_have_attribute("aria-label", re.compile(r"Quokka help \(1 new\)$"))

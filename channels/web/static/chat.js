@@ -79,7 +79,9 @@
 
   function mount(ctx) {
     var t = T[ctx.lang] || T.en, root = ctx.root;
-    var panel, log, typing, status, input;
+    var panel, log, typing, status, input, first, last, said = '';
+    // Below 480 px the panel covers the page: a modal dialog there, a side panel elsewhere.
+    var small = window.matchMedia && matchMedia('(max-width:479.98px)');
     var ws = null, live = false, queue = [], lastSent = null, tries = 0, timer = 0, cid = null, unseen = 0;
 
     // The only way content reaches the DOM: textContent, never HTML parsing.
@@ -100,7 +102,7 @@
       ctx.sheet(CSS_TEXT);
       panel = attrs(el('div', 'p'), { id: 'p', role: 'dialog', 'aria-labelledby': 'h' });
       panel.hidden = true;
-      var head = el('header'), x = button('\u00d7', '', t.close);
+      var head = el('header'), x = first = button('\u00d7', '', t.close);
       x.onclick = function () { close(true); };
       head.append(attrs(el('h2', '', ctx.title), { id: 'h' }), x);
 
@@ -114,7 +116,7 @@
       human.onclick = function () { send(t.human, '/human'); };
       row.append(human);
 
-      var form = el('form', 'f'), go = attrs(el('button', '', t.send), { type: 'submit' });
+      var form = el('form', 'f'), go = last = attrs(el('button', '', t.send), { type: 'submit' });
       input = attrs(el('textarea'), { maxlength: MAX, rows: 1, placeholder: t.placeholder, 'aria-label': t.message });
       form.append(input, go);
       form.onsubmit = function (e) { e.preventDefault(); submit(); };
@@ -125,10 +127,16 @@
       };
       panel.onkeydown = function (e) {
         if (e.key === 'Escape') { e.stopPropagation(); close(true); }
+        if (e.key !== 'Tab' || !modal()) return;
+        // Full screen, Tab would wander into the page hidden behind: keep it in the dialog.
+        var to = e.shiftKey ? (root.activeElement === first && last) : (root.activeElement === last && first);
+        if (to) { e.preventDefault(); to.focus(); }
       };
       panel.append(head, status, log, typing, row, form);
       ctx.wrap.prepend(panel);
     }
+
+    function modal() { return !!(small && small.matches); }
 
     function fit() {
       input.style.height = 'auto';
@@ -345,7 +353,7 @@
       var f = { type: 'message', text: text };
       if (typeof payload === 'string') f.payload = payload;
       var item = { f: f, el: addUser(text) };
-      if (live) transmit(item);
+      if (current()) transmit(item);
       else { item.el.classList.add('pending'); queue.push(item); connect(); }
       return true;
     }
@@ -353,7 +361,7 @@
     // Feedback and ratings wait for the connection like messages do.
     function frame(f) {
       var item = { f: f };
-      if (live) transmit(item);
+      if (current()) transmit(item);
       else { queue.push(item); connect(); }
     }
 
@@ -373,7 +381,15 @@
       return c;
     }
 
+    // A single-page site may have changed its address or title since the hello: say hello again
+    // first (the item waits in the queue for the welcome), so the context sent is the page's now.
+    function current() {
+      if (live && said !== location.href + '\n' + document.title) { live = false; hello(); }
+      return live;
+    }
+
     function hello() {
+      said = location.href + '\n' + document.title;
       ws.send(JSON.stringify({ type: 'hello', conversation_id: ctx.getId(), context: context() }));
     }
 
@@ -461,6 +477,7 @@
     // --- Opening and closing.
     function open() {
       panel.hidden = false;
+      panel.setAttribute('aria-modal', String(modal()));
       ctx.wrap.classList.add('o');
       ctx.launcher.setAttribute('aria-expanded', 'true');
       ctx.unread(unseen = 0);
