@@ -53,7 +53,7 @@ def line_chart(
 def bar_chart(labels: Sequence[str], values: Sequence[int], title: str = "", colour: str = COLOURS[0]) -> str:
     """Vertical bars with their counts; few labels (days are thinned)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = max(values, default=0) or 1
+    top = _whole_top(max(values, default=0))
     step = plot_w / max(len(values), 1)
     parts = [_open(title), *_y_axis(0, top, lambda v: TOP + plot_h * (1 - v / top), False, whole=True)]
     for i, value in enumerate(values):
@@ -71,7 +71,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], title: str = "", col
 def grouped_bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], title: str = "") -> str:
     """Bars side by side per label, one colour per series (e.g. CSAT bot-only vs after handoff)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = max((v for _, values in series for v in values), default=0) or 1
+    top = _whole_top(max((v for _, values in series for v in values), default=0))
     step = plot_w / max(len(labels), 1)
     width = step * 0.8 / max(len(series), 1)
     parts = [_open(title), *_y_axis(0, top, lambda v: TOP + plot_h * (1 - v / top), False, whole=True)]
@@ -86,6 +86,11 @@ def grouped_bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int
     parts.extend(_x_labels(labels, lambda i: LEFT + i * step + step / 2))
     parts.append("</svg>")
     return "".join(parts) + _legend(series)
+
+
+def _whole_top(largest: int) -> int:
+    """The axis top for counts: a multiple of 4, so the five gridlines get whole, distinct labels."""
+    return max(4, -(-largest // 4) * 4)
 
 
 def _open(title: str) -> str:

@@ -101,7 +101,8 @@ def group_questions(
         for member in members:
             groups[best].add(member)
     for group in groups:
-        group.phrasings.sort(key=lambda phrasing: (-phrasing[1], phrasing[0]))
+        group.phrasings.sort(key=lambda phrasing: -phrasing[1])  # stable: ties stay most recent first
+        group.label = group.phrasings[0][0]
     return sorted(groups, key=lambda g: (-g.count, -g.last_asked, g.label))
 
 

@@ -422,16 +422,16 @@ def generate(
     begin = (start or datetime(2026, 9, 1, tzinfo=ZoneInfo("UTC"))).timestamp()
     log = SyntheticLog()
     returning: list[tuple[str, str, float]] = []
-    for number in range(conversations):
+    for _ in range(conversations):
         at = begin + rng.randrange(days) * 86400 + _hour(rng) * 3600 + rng.random() * 3600
         if returning and rng.random() < 0.08:
             sender, channel, last = returning.pop(rng.randrange(len(returning)))
             at = max(at, last + 7200)
         else:
             channel = "webchat" if rng.random() < 0.8 else "slack"
-            sender = (
-                uuid.UUID(int=rng.getrandbits(128)).hex if channel == "webchat" else f"slack-D{number:08d}"
-            )
+            sender = uuid.UUID(int=rng.getrandbits(128)).hex
+            if channel == "slack":
+                sender = f"slack-D{sender[:10].upper()}"  # a DM conversation (channels/slack/customers.py)
         chat = log.conversation(sender, at, channel)
         _play(chat, rng)
         returning.append((sender, channel, chat.now))
