@@ -30,9 +30,9 @@ EMAIL, PHONE, CARD = "email", "phone", "card"
 KINDS = (EMAIL, PHONE, CARD)
 TRACKER_POLICIES = ("keep", "redact")
 
-# Not preceded by anything that makes the digits part of a larger token
-# (a word, a decimal, a date, an id like ORD-2024-000123).
-_DIGITS_START = r"(?<![\w+.,/-])"
+# Not preceded by anything that makes the digits part of a larger token (a word, a
+# decimal, a date or time, an id like ORD-2024-000123 or #0042, the groups of 1 000 000).
+_DIGITS_START = r"(?<![\w+#.,/-])(?<![0-9][ .:-])"
 # Not followed by a word character or by more digits after a separator (1.5, 12-3).
 _DIGITS_END = r"(?![\w]|[.,/-]?[0-9])"
 
@@ -42,11 +42,13 @@ _EMAIL = re.compile(
 _CARD = re.compile(_DIGITS_START + r"[0-9](?:[ -]?[0-9]){12,18}" + _DIGITS_END)
 _PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+[0-9](?:[ .-]?(?:\([0-9]{1,4}\)|[0-9])){6,18}" + _DIGITS_END)
 _PHONE_TRUNK = re.compile(
-    _DIGITS_START + r"(?:\(0[0-9]{1,4}\) ?|0[0-9]{1,4}[ .-])[0-9]{2,8}(?:[ .-][0-9]{2,8}){0,4}" + _DIGITS_END
+    _DIGITS_START + r"(?:\(0[0-9]{1,4}\) ?|0[0-9]{1,4}[ .-])[0-9]{2,10}(?:[ .-][0-9]{2,8}){0,4}" + _DIGITS_END
 )
 _PHONE_NANP = re.compile(
     _DIGITS_START
-    + r"(?:1[ .-])?(?:\([2-9][0-9]{2}\) ?[0-9]{3}[ .-]|[2-9][0-9]{2}([ .-])[0-9]{3}\1)[0-9]{4}"
+    # North American numbering: area code [2-9][0-8]x, exchange [2-9]xx.
+    # Without parentheses only - or . separate the groups: "200 200 1000" is a price and a number.
+    + r"(?:1[.-])?(?:\([2-9][0-8][0-9]\) ?[2-9][0-9]{2}[ .-]|[2-9][0-8][0-9]([.-])[2-9][0-9]{2}\1)[0-9]{4}"
     + _DIGITS_END
 )
 _SEPARATORS = re.compile(r"[ .-]")
@@ -64,9 +66,9 @@ class Redactor:
         unknown = [kind for kind in wanted if kind not in KINDS]
         if unknown:
             raise RedactionError(f"unknown kind {unknown[0]!r}: choose from {', '.join(KINDS)}")
-        # Order matters: an e-mail address may hold digits, a card number looks like a long phone.
         self.kinds = tuple(kind for kind in KINDS if kind in wanted)
-        self._steps: list[Callable[[str], str]] = [_STEPS[kind] for kind in self.kinds]
+        # Order matters: an e-mail address may hold digits, a card number looks like a long phone.
+        self._steps: list[Callable[[str], str]] = [_STEPS[kind] for kind in _ORDER if kind in wanted]
 
     @classmethod
     def off(cls) -> Redactor:
@@ -235,3 +237,4 @@ def _trunk_match(match: re.Match[str]) -> str:
 
 
 _STEPS: dict[str, Callable[[str], str]] = {EMAIL: _email, CARD: _cards, PHONE: _phones}
+_ORDER = (EMAIL, CARD, PHONE)
