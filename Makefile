@@ -32,7 +32,7 @@ ACT_PY := $(ACT_VENV)/bin/python
 MODEL := $(DATA_DIR)/models/supportbot.tar.gz
 RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
 
-.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync bench-latency bench-soak widget-size chromium test test-rasa test-actions lint lock clean
+.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync bench-latency bench-soak report bench-reports widget-size chromium test test-rasa test-actions lint lock clean
 
 help:
 	@echo "make run    install, train if needed, sync the help centre, start the bot"
@@ -45,6 +45,8 @@ help:
 	@echo "make eval-retrieval SET=<beir dir> [SWEEP=1]   retrieval + gate vs the tutorial stack"
 	@echo "make eval-routing FILE=<jsonl>                  NLU routing per label"
 	@echo "make bench-sync SET=<beir dir>                  unchanged re-sync vs full index"
+	@echo "make report [SINCE= UNTIL= CHANNEL= PAGE= FORMAT=table|json|csv OUT=] [ARGS=...]   support reports"
+	@echo "make bench-reports [CONVERSATIONS=100000]       report speed on SQLite and PostgreSQL (JSON last line)"
 	@echo "make bench-latency [CUSTOMERS=8 TURNS=25]       answer latency/throughput vs a bare rasa init"
 	@echo "make bench-soak MINUTES=30 [CUSTOMERS=8]        memory growth and errors under steady load"
 
@@ -120,6 +122,17 @@ bench-soak: install $(MODEL)
 
 sync: $(ACT_VENV)/.installed
 	$(ACT_PY) -m knowledge sync
+
+# Support reports (docs/reports.md); every option of `python -m actions.reports` also works in ARGS:
+#   make report SINCE=2026-11-01 UNTIL=2026-11-30 CHANNEL=webchat PAGE=https://www.example.com/pricing FORMAT=csv OUT=nov.csv
+report: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m actions.reports $(if $(SINCE),--since "$(SINCE)") $(if $(UNTIL),--until "$(UNTIL)") \
+		$(if $(CHANNEL),--channel "$(CHANNEL)") $(if $(PAGE),--page-url-prefix "$(PAGE)") \
+		$(if $(FORMAT),--format "$(FORMAT)") $(if $(OUT),--output "$(OUT)") $(ARGS)
+
+# Reports over a generated log of 100,000 conversations, cold and warm; the last line is JSON.
+bench-reports: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m actions.reports.bench $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS))
 
 # Is the support team open now, and when does that change (hours in bot/support.yml)?
 #   make hours [AT=2026-12-24T13:00]
