@@ -80,17 +80,26 @@ def stack(slack: FakeSlack, host: StaticHost, tmp_path_factory: pytest.TempPathF
         SLACK_SUPPORT_CHANNEL=SUPPORT_CHANNEL,
         SLACK_API_URL=slack.base_url,
     )
-    # The copied index already holds the sample help centre: only the extra article is embedded.
-    subprocess.run(
+    # The copied index already holds the sample help centre: only the extra article is embedded,
+    # while Rasa (which never reads the index) loads its model; the action server starts after.
+    sync = subprocess.Popen(
         [sys.executable, "-m", "knowledge", "sync", str(folder), "--quiet"],
-        check=True,
         cwd=ROOT,
         env=running.env,
         stdout=subprocess.DEVNULL,
     )
-    running.start()
-    yield running
-    running.stop()
+    try:
+        running.preflight()
+        running.rasa.start(running.env)
+        if sync.wait() != 0:
+            raise RuntimeError(f"syncing {folder} into the test index failed")
+        running.actions.start(running.env)
+        running.rasa.wait_healthy(180)
+        running.actions.wait_healthy(180)
+        yield running
+    finally:
+        sync.kill()
+        running.stop()
 
 
 @pytest.fixture(scope="session")
