@@ -180,6 +180,7 @@ def test_in_hours_an_agent_claims_replies_and_resolves_in_slack(stack: Stack, sl
         assert "Sam has closed this part of the conversation" in closed["text"]
         anything_else = await next_bot(chat)
         assert anything_else["text"] == "Is there anything else I can help you with?"
+        assert (await next_bot(chat))["survey"] is not None  # the post-chat survey (tests/e2e/test_csat.py)
         [answer] = await chat.say("is there a linux version of the desktop app")
         assert answer["citations"]  # the bot answers again
         await chat.close()
@@ -353,7 +354,9 @@ def test_customers_in_slack_get_cited_answers_and_the_same_handoff(stack: Stack,
     thread_ts = parent_ts(slack, parent)
     agent_says(stack, "Hello from Sam in Slack", thread_ts, event_id="EvReplySlack")
     relayed = wait_for(
-        slack, "chat.postMessage", lambda c: c.args.get("channel") == dm and "Sam" in c.args["text"]
+        slack,
+        "chat.postMessage",
+        lambda c: c.args.get("channel") == dm and "Hello from Sam" in c.args["text"],  # not "Sam ... joined"
     )
     assert relayed.args["text"] == "*Sam (support):* Hello from Sam in Slack"
     click(stack, "handoff_resolve", f"slack-{dm}", thread_ts)
