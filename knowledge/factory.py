@@ -6,6 +6,8 @@ CLI can inject their own (a Chroma client, fake embeddings, a chat model).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -24,7 +26,10 @@ def build_store(settings: KnowledgeSettings, embeddings: Embeddings | None = Non
     if embeddings is None and openai is not None and openai.embedding_model:
         # Vectors of different models cannot share a collection (nor a dimension).
         collection = f"{settings.collection}-{_slug(openai.embedding_model)}"
-        return KnowledgeStore(client, build_openai_embeddings(openai), collection)
+        embedder = build_openai_embeddings(openai)
+        if settings.redaction.kinds:  # the question goes to OpenAI to be embedded: redact it first
+            embedder = RedactedQueries(embedder, settings.redaction.redactor.redact)
+        return KnowledgeStore(client, embedder, collection)
     return KnowledgeStore(client, embeddings or MiniLMEmbeddings(), settings.collection)
 
 
@@ -42,6 +47,19 @@ def build_openai_embeddings(settings: OpenAISettings) -> Embeddings:
     )
 
 
+class RedactedQueries(Embeddings):
+    """Embeddings whose queries (customer text) are redacted; documents (the help centre) are not."""
+
+    def __init__(self, inner: Embeddings, redact: Callable[[str], str]) -> None:
+        self.inner, self.redact = inner, redact
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(self.redact(text))
+
+
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower())[:40]
 
@@ -50,7 +68,8 @@ def build_composer(settings: KnowledgeSettings, max_chars: int = 700) -> Compose
     extractive = ExtractiveComposer(max_chars=max_chars)
     if settings.openai is None:
         return extractive
-    return LLMComposer(chat=build_chat_model(settings.openai), fallback=extractive)
+    redact = settings.redaction.redactor.redact
+    return LLMComposer(chat=build_chat_model(settings.openai), fallback=extractive, redact=redact)
 
 
 def build_chat_model(settings: OpenAISettings) -> BaseChatModel:

@@ -3,12 +3,15 @@
 The model only sees the passages as quoted data and must reply NO_ANSWER when
 they do not contain the answer. Any failure (timeout, 5xx, refusal to follow the
 format) falls back to the extractive answer, so a broken LLM never breaks answers.
+With REDACT set, the customer's question is redacted before it is sent (the
+passages are the help centre's own text and go as they are).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -42,14 +45,19 @@ def build_messages(question: str, hits: list[Hit]) -> list[BaseMessage]:
     return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user)]
 
 
+def _unchanged(text: str) -> str:
+    return text
+
+
 @dataclass
 class LLMComposer:
     chat: BaseChatModel
     fallback: Composer
+    redact: Callable[[str], str] = _unchanged  # knowledge.redaction.Redactor.redact with REDACT set
 
     def __call__(self, question: str, hits: list[Hit]) -> Answer:
         try:
-            reply = self.chat.invoke(build_messages(question, hits)).content
+            reply = self.chat.invoke(build_messages(self.redact(question), hits)).content
         except Exception as error:  # timeouts, 5xx, connection errors: answer offline
             logger.warning("LLM unavailable (%s); using the extractive answer", type(error).__name__)
             return self.fallback(question, hits)

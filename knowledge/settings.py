@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.redaction import RedactionError, RedactionSettings
+
 
 class SettingsError(ValueError):
     """One line saying which setting is wrong and how to fix it."""
@@ -50,6 +52,7 @@ class KnowledgeSettings:
     chroma_port: int
     collection: str
     openai: OpenAISettings | None
+    redaction: RedactionSettings = RedactionSettings()  # REDACT: what leaves for the LLM
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], root: Path) -> KnowledgeSettings:
@@ -62,7 +65,15 @@ class KnowledgeSettings:
             chroma_port=_int(env, "CHROMA_PORT", 8000, 1, 65535),
             collection=_name(env.get("KNOWLEDGE_COLLECTION") or "helpcentre"),
             openai=_openai(env),
+            redaction=_redaction(env),
         )
+
+
+def _redaction(env: Mapping[str, str]) -> RedactionSettings:
+    try:
+        return RedactionSettings.from_env(env)
+    except RedactionError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _openai(env: Mapping[str, str]) -> OpenAISettings | None:

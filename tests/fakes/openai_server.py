@@ -7,7 +7,8 @@ The API key chooses the scenario, so one server serves every test:
   sk-slow     answer after 3 s (longer than the client's timeout in tests)
 POST /v1/embeddings answers with bag-of-words vectors (hashed words, 64 dims):
 texts sharing words are similar, so retrieval through it is meaningful.
-Every request body is recorded in `requests` for assertions on the prompt.
+Every request body is recorded in `requests` for assertions on the prompt;
+`chat_requests()`, `embedding_requests()` and `received_text()` read them back.
 """
 
 from __future__ import annotations
@@ -42,6 +43,19 @@ class FakeOpenAI:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def chat_requests(self) -> list[dict[str, Any]]:
+        return [body for body in list(self.requests) if "messages" in body]
+
+    def embedding_requests(self) -> list[dict[str, Any]]:
+        return [body for body in list(self.requests) if "input" in body]
+
+    def received_text(self) -> str:
+        """Every message and every text to embed the server was sent, one per line."""
+        lines = [str(m.get("content", "")) for body in self.chat_requests() for m in body["messages"]]
+        for body in self.embedding_requests():
+            lines += body["input"] if isinstance(body["input"], list) else [str(body["input"])]
+        return "\n".join(lines)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge import redaction
+from knowledge.documents import Article
+from knowledge.factory import build_composer, build_store
 from knowledge.redaction import (
     RedactingFilter,
     RedactionError,
@@ -19,6 +23,11 @@ from knowledge.redaction import (
     install_log_redaction,
     luhn_valid,
 )
+from knowledge.retrieval import HybridRetriever
+from knowledge.service import KnowledgeService
+from knowledge.settings import KnowledgeSettings, SettingsError
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.stores import small_store
 
 REDACT_ALL = Redactor()
 DIGIT = "0123456789"
@@ -362,3 +371,69 @@ def test_a_malformed_record_is_left_for_logging_to_report() -> None:
     rec = record("%d items", "not a number")
     assert RedactingFilter(REDACT_ALL).filter(rec) is True
     assert rec.msg == "%d items"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Where it applies in the action server: what reaches OpenAI
+
+
+@pytest.fixture(scope="module")
+def openai() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+def llm_settings(tmp_path: Path, openai: FakeOpenAI, **env: str) -> KnowledgeSettings:
+    base = {"OPENAI_API_KEY": "sk-cite", "OPENAI_BASE_URL": openai.base_url, "CHROMA_PATH": str(tmp_path)}
+    return KnowledgeSettings.from_env({**base, **env}, tmp_path)
+
+
+ARTICLE = Article(
+    doc_id="billing.md",
+    title="Update your card",
+    url="https://help.example/billing",
+    body="## Steps\n\nOpen Settings > Billing and choose Update card. Support: +44 20 7946 0958.",
+)
+QUESTION = "I'm jane@example.com, my card 4111 1111 1111 1111 was declined, call 020 7946 0958"
+
+
+@pytest.mark.parametrize(("redact", "leaked"), [("all", False), ("", True)])
+def test_the_question_reaches_the_llm_redacted_when_asked(
+    tmp_path: Path, openai: FakeOpenAI, redact: str, leaked: bool
+) -> None:
+    store, _ = small_store(tmp_path)
+    store.sync([ARTICLE])
+    settings = llm_settings(tmp_path, openai, REDACT=redact)
+    service = KnowledgeService(HybridRetriever(store), build_composer(settings), min_score=-1.0)
+    openai.requests.clear()
+    answer = service.answer(QUESTION)
+    assert answer.mode == "llm"
+    [request] = openai.chat_requests()
+    prompt = json.dumps(request["messages"])
+    for secret in ("jane@example.com", "4111 1111 1111 1111", "020 7946 0958"):
+        assert (secret in prompt) is leaked
+    if not leaked:
+        question = request["messages"][-1]["content"].rsplit("Customer question: ", 1)[1]
+        assert question == "I'm [email], my card [card] was declined, call [phone]"
+        assert "+44 20 7946 0958" in prompt  # the help centre's own number is not customer data
+
+
+def test_a_question_embedded_by_openai_is_redacted_and_the_articles_are_not(
+    tmp_path: Path, openai: FakeOpenAI
+) -> None:
+    settings = llm_settings(
+        tmp_path, openai, REDACT="email,card", OPENAI_EMBEDDING_MODEL="text-embedding-3-small"
+    )
+    store = build_store(settings)
+    openai.requests.clear()
+    store.sync([ARTICLE])
+    HybridRetriever(store).search(QUESTION, k=1)
+    inputs = [text for body in openai.embedding_requests() for text in body["input"]]
+    assert any("+44 20 7946 0958" in text for text in inputs)  # documents as written
+    assert "I'm [email], my card [card] was declined, call 020 7946 0958" in inputs
+    assert not any("jane@example.com" in text for text in inputs)
+
+
+def test_a_wrong_redact_setting_is_a_knowledge_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="REDACT must be a comma-separated list"):
+        KnowledgeSettings.from_env({"REDACT": "names"}, tmp_path)
