@@ -192,6 +192,10 @@ class StaticHost:
         self.pages[path] = html.encode("utf-8")
         return self.origin + path
 
+    def file(self, path: str, source: Path) -> str:
+        self.pages[path] = source.read_bytes()
+        return self.origin + path
+
     def __enter__(self) -> StaticHost:
         self.thread.start()
         return self
@@ -209,7 +213,8 @@ def _handler(pages: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            kind = "application/javascript" if self.path.split("?")[0].endswith(".js") else "text/html"
+            self.send_header("Content-Type", kind + "; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -303,6 +303,8 @@
       return s;
     }
 
+    function num(v, fallback) { return typeof v === 'number' && isFinite(v) ? Math.round(v) : fallback; }
+
     // Satisfaction survey: a native radio group (arrow keys work as screen readers expect), an
     // optional comment, Submit. Answered surveys (history) are shown as done.
     function survey(sv, done) {
@@ -313,7 +315,7 @@
         return box;
       }
       var group = attrs(el('div', 'rb'), { role: 'radiogroup', 'aria-label': String(sv.question || '') });
-      var lo = +sv.scale_min || 1, hi = +sv.scale_max || 5, note = null, go = button(t.rate);
+      var lo = num(sv.scale_min, 1), hi = num(sv.scale_max, 5), note = null, go = button(t.rate);
       go.disabled = true;
       for (var v = lo; v <= hi && v - lo < 11; v++) {
         var label = el('label'), r = attrs(el('input'), { type: 'radio', name: name, value: v });
@@ -324,7 +326,7 @@
       box.append(group);
       if (sv.comment_prompt) {
         var l = el('label', 'n', String(sv.comment_prompt));
-        note = attrs(el('textarea'), { maxlength: Math.max(1, +sv.comment_max_chars || 500), rows: 2 });
+        note = attrs(el('textarea'), { maxlength: Math.max(1, num(sv.comment_max_chars, 500)), rows: 2 });
         l.append(note);
         box.append(l);
       }
