@@ -29,11 +29,14 @@ from actions.contact import ActionSubmitContact, ValidateContactForm
 from actions.csat import ActionAskCsat, ActionCsatComment, ActionCsatSubmit, Surveys
 from actions.feedback import ActionAnswerFeedback
 from actions.handoff import ActionAfterHandoff, ActionHandoff, ticket_reason
+from actions.privacy.schedule import schedule_retention
+from actions.privacy.settings import DatabaseUrls, PrivacySettingsError, RetentionSettings
 from actions.reports.service import ReportService
 from actions.reports.settings import ReportSettings
 from actions.support_rules import RulesError, SupportRules, load_support_rules
 from knowledge.factory import build_composer, build_store
 from knowledge.library import Library
+from knowledge.redaction import install_log_redaction
 from knowledge.retrieval import HybridRetriever
 from knowledge.runtime import configure_cpu
 from knowledge.service import KnowledgeService
@@ -127,18 +130,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         store = build_store(config.knowledge)
         knowledge = build_knowledge(config, store)
         reports = ReportService.from_settings(ReportSettings.from_env(os.environ, ROOT))
-    except (SettingsError, RulesError) as error:
+        retention = RetentionSettings.from_env(os.environ)
+    except (SettingsError, RulesError, PrivacySettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    install_log_redaction(config.knowledge.redaction.redactor)  # REDACT: no customer data in this log
     if store.count() == 0:
         logger.warning("the knowledge index is empty: run `make sync` (python -m knowledge sync)")
     knowledge.retriever.search("warm up", k=1)  # load the model and the catalog before serving
     mode = "LLM (" + config.knowledge.openai.model + ")" if config.knowledge.openai else "extractive"
     logger.info("answers: %s; index holds %d entries", mode, store.count())
     logger.info("admin API: %s", "on, under /admin" if config.admin.token else "off (set ADMIN_TOKEN)")
-    build_app(config, knowledge, build_library(config, store), reports).run(
-        host=args.host, port=args.port, single_process=True, access_log=False, motd=False
-    )
+    app = build_app(config, knowledge, build_library(config, store), reports)
+    schedule_retention(app, retention, DatabaseUrls.from_env(os.environ))  # RETENTION_SCHEDULE=daily
+    app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
     return 0
 
 
