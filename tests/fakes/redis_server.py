@@ -4,6 +4,8 @@
         url = server.url           # redis://127.0.0.1:<port>/0
         server.restart()           # same port, empty: what a Redis restart looks like
 
+    command("SCAN", "0", "MATCH", "test:*", port=6379)   # any Redis, no client library
+
 Not a fake (there is no need to fake Redis), but private, so a test may stop and
 restart it without disturbing anyone else's Redis. Nothing is saved to disk.
 Standard library only, so tests in either environment can use it.
@@ -16,6 +18,7 @@ import socket
 import subprocess
 import time
 from types import TracebackType
+from typing import Any, BinaryIO
 
 BINARY = shutil.which("redis-server")
 
@@ -69,10 +72,35 @@ class RedisServer:
 
 
 def ping(port: int, host: str = "127.0.0.1") -> bool:
-    """True if a Redis server answers PING (one RESP round trip, no client library)."""
+    """True if a Redis server answers PING."""
     try:
-        with socket.create_connection((host, port), timeout=1) as conn:
-            conn.sendall(b"*1\r\n$4\r\nPING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
+        return command("PING", port=port, host=host) == "PONG"
+    except (OSError, RuntimeError):
         return False
+
+
+def command(*args: str, port: int, host: str = "127.0.0.1") -> Any:
+    """One Redis command over RESP (the tests' environment has no Redis client library)."""
+    encoded = [arg.encode() for arg in args]
+    request = b"*%d\r\n" % len(encoded) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in encoded)
+    with socket.create_connection((host, port), timeout=5) as conn:
+        conn.sendall(request)
+        return _reply(conn.makefile("rb"))
+
+
+def _reply(stream: BinaryIO) -> Any:
+    line = stream.readline().rstrip(b"\r\n")
+    kind, rest = line[:1], line[1:]
+    if kind == b"+":
+        return rest.decode()
+    if kind == b"-":
+        raise RuntimeError(rest.decode())
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        size = int(rest)
+        return None if size < 0 else stream.read(size + 2)[:-2].decode(errors="replace")
+    if kind == b"*":
+        size = int(rest)
+        return None if size < 0 else [_reply(stream) for _ in range(size)]
+    raise RuntimeError(f"not a Redis reply: {line[:40]!r}")
