@@ -100,6 +100,24 @@ def test_a_returning_visitor_is_restored_within_the_budget_and_gets_the_badge(
     expect(again.launcher).to_have_attribute("aria-label", re.compile(r"\(1 new\)$"))
 
 
+def test_a_tab_opened_before_the_conversation_began_joins_it(
+    stack: Stack, host: StaticHost, tabs: Tabs
+) -> None:
+    url = host.page("/early.html", embed(widget_url(stack)))
+    profile = tabs()
+    early = profile.new(url)
+    expect(early.launcher).to_be_visible()
+    talking = profile.new(url)
+    talking.open()
+    talking.ask("hello")
+    # The stored conversation id reaches the early tab as a storage event: it fetches the panel and joins.
+    expect(early.user_messages).to_have_count(1)
+    expect(early.badge).to_be_hidden()  # what it read from the history is not new
+    talking.ask("how do i reset my password")
+    expect(early.badge).to_have_text("1")
+    assert len(early.sockets) == 1
+
+
 def test_loading_it_twice_does_nothing_the_second_time(stack: Stack, host: StaticHost, tabs: Tabs) -> None:
     twice = f'<script async src="{widget_url(stack)}" data-title="Second copy"></script>'
     url = host.page("/twice.html", embed(widget_url(stack), body=twice))
