@@ -34,7 +34,8 @@ LEAVE_MESSAGE = "/leave_message"
 STATIC_DIR = Path(__file__).parent / "static"
 # Only these files are served; nothing is looked up from the request path.
 STATIC_FILES = {
-    "widget.js": "application/javascript; charset=utf-8",
+    "widget.js": "application/javascript; charset=utf-8",  # the loader: launcher and badge
+    "chat.js": "application/javascript; charset=utf-8",  # the panel, fetched when the chat opens
     "demo.html": "text/html; charset=utf-8",
 }
 
@@ -42,7 +43,7 @@ STATIC_FILES = {
 class WebChatInput(InputChannel):
     def __init__(self, settings: WebChatSettings, hub: ConnectionHub | None = None) -> None:
         self.settings = settings
-        self.hub = hub or ConnectionHub()
+        self.hub = hub or ConnectionHub.from_env()  # with REDIS_URL: frames to other servers' sockets
 
     @classmethod
     def name(cls) -> str:
@@ -71,6 +72,7 @@ class WebChatInput(InputChannel):
         @bp.listener("after_server_start")
         async def attach(app: Any, _loop: Any) -> None:
             self.handoffs.attach(app)
+            await self.hub.start()
             csat_runtime().attach(app)
 
         @bp.route("/", methods=["GET"])
