@@ -10,6 +10,11 @@ has just taken, whose message then fails with a LockError. Here every change
 of a queue is one WATCH/MULTI transaction, retried when another server changed
 the queue meanwhile; waiting and ordering stay Rasa's.
 
+If Redis does not answer when a turn starts, the turn takes a lock in this
+server's memory instead, as a lone server would: customers keep getting
+answers, and only messages of one conversation arriving at two servers in the
+same moment could then overlap. Rasa's own store would refuse every message.
+
 bot/endpoints.yml names this class when REDIS_URL is set (the launcher sets
 LOCK_STORE_TYPE); Rasa builds it with the endpoint's `url` and `key_prefix`.
 """
@@ -19,12 +24,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from channels.cluster.settings import DEFAULT_KEY_PREFIX
@@ -46,10 +52,29 @@ class RedisTicketLockStore(RedisLockStore):
         # alphanumeric prefixes; this store connects by URL.
         LockStore.__init__(self)
         self.red = client or redis.Redis.from_url(
-            str(endpoint_config.url), socket_timeout=SOCKET_TIMEOUT_SECONDS
+            str(endpoint_config.url),
+            socket_timeout=SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
         )
         prefix = (endpoint_config.kwargs or {}).get("key_prefix") or DEFAULT_KEY_PREFIX
         self.key_prefix = f"{prefix}:lock:"
+        self.local = InMemoryLockStore()  # while Redis does not answer
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncIterator[TicketLock]:
+        try:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        except LockError as error:
+            logger.warning("Redis lock for %s unavailable, locking here only: %s", conversation_id, error)
+            async with self.local.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
+                yield lock
+            return
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            self.cleanup(conversation_id, ticket)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:

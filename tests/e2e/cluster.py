@@ -43,6 +43,7 @@ class Addresses:
     slack_bot_token: str
     slack_signing_secret: str
     slack_support_channel: str
+    webchat_allowed_origins: str = "*"
 
 
 def service_env(service: str, at: Addresses) -> dict[str, str]:
@@ -68,6 +69,7 @@ def service_env(service: str, at: Addresses) -> dict[str, str]:
             "TRACKER_STORE_URL": at.tracker_store_url,
             "REDIS_URL": at.redis_url,
             "REDIS_KEY_PREFIX": at.redis_key_prefix,
+            "WEBCHAT_ALLOWED_ORIGINS": at.webchat_allowed_origins,
             "SLACK_BOT_TOKEN": at.slack_bot_token,
             "SLACK_SIGNING_SECRET": at.slack_signing_secret,
             "SLACK_SUPPORT_CHANNEL": at.slack_support_channel,

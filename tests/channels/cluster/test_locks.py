@@ -112,9 +112,24 @@ def test_rasa_treats_it_as_safe_for_several_processes(redis_server: RedisServer)
     assert _lock_store_is_multi_worker_compatible(store(redis_server))
 
 
-def test_an_unreachable_redis_fails_the_turn_with_a_lock_error() -> None:
+def test_without_redis_a_server_still_takes_turns_on_its_own() -> None:
     from rasa.core.lock_store import LockError
 
     dead = RedisTicketLockStore(EndpointConfig(url="redis://127.0.0.1:1/0", type="x"))
     with pytest.raises(LockError):
         dead.issue_ticket("c1")
+
+    async def overlapping() -> int:
+        state = {"inside": 0, "most": 0}
+
+        async def turn() -> None:
+            async with dead.lock("c-alone", wait_time_in_seconds=0.002):
+                state["inside"] += 1
+                state["most"] = max(state["most"], state["inside"])
+                await asyncio.sleep(0.01)
+                state["inside"] -= 1
+
+        await asyncio.gather(*(turn() for _ in range(4)))
+        return state["most"]
+
+    assert asyncio.run(overlapping()) == 1  # answered, and still one at a time on this server
