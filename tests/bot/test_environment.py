@@ -33,6 +33,8 @@ def test_given_values_win_and_the_action_url_follows_the_port() -> None:
         ({"TRACKER_STORE_URL": "conversations.db"}, "TRACKER_STORE_URL must be an SQLAlchemy URL"),
         ({"HELPCENTRE_DIR": "/nonexistent/help"}, "HELPCENTRE_DIR points to /nonexistent/help"),
         ({"WEBCHAT_MAX_MESSAGE_CHARS": "-3"}, "WEBCHAT_MAX_MESSAGE_CHARS"),
+        ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL must look like redis://"),
+        ({"REDIS_KEY_PREFIX": "two words"}, "REDIS_KEY_PREFIX must be"),
     ],
 )
 def test_wrong_values_fail_with_one_line_naming_the_variable(override: dict[str, str], message: str) -> None:
@@ -48,3 +50,11 @@ def test_a_port_in_use_is_named() -> None:
         port = holder.getsockname()[1]
         with pytest.raises(ConfigError, match=f"port {port} .* in use; .* set RASA_PORT"):
             environment.check_port_free("127.0.0.1", port, "RASA_PORT")
+
+
+def test_the_lock_store_follows_redis_url() -> None:
+    assert environment.resolve({"REDIS_URL": ""})["LOCK_STORE_TYPE"] == "in_memory"
+    with_redis = environment.resolve({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert with_redis["LOCK_STORE_TYPE"] == "channels.cluster.locks.RedisTicketLockStore"
+    assert with_redis["REDIS_KEY_PREFIX"] == "supportbot"
+    environment.validate(with_redis)

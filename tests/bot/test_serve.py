@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.environment import ROOT
+from bot.environment import ROOT, ConfigError
 
 
 def launch(tmp_path: Path, **override: str) -> subprocess.CompletedProcess[str]:
@@ -61,3 +62,21 @@ def test_an_unreachable_tracker_store_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["bot/domain.yml", "bot/credentials.yml", "bot/endpoints.yml"])
 def test_rasa_files_exist(name: str) -> None:
     assert (ROOT / name).is_file()
+
+
+def test_one_part_of_the_stack_checks_and_starts_only_its_server(tmp_path: Path) -> None:
+    from bot import environment
+    from bot.serve import Stack
+
+    ports = {}
+    for name in ("RASA_PORT", "ACTION_PORT"):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports[name] = str(probe.getsockname()[1])
+    env = environment.resolve({"SUPPORTBOT_DATA_DIR": str(tmp_path), **ports})
+    rasa, actions = Stack(env=dict(env), roles=("rasa",)), Stack(env=dict(env), roles=("actions",))
+    assert [s.name for s in rasa.servers] == ["Rasa server"]
+    assert [s.name for s in actions.servers] == ["action server"]
+    actions.preflight()  # needs neither a model nor the tracker store
+    with pytest.raises(ConfigError, match="no trained model"):
+        rasa.preflight()
