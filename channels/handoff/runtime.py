@@ -119,8 +119,10 @@ def build_desk(env: Mapping[str, str]) -> Desk | None:
         return None
     from channels.handoff.desk import SlackDesk
     from channels.slack.client import make_client
+    from knowledge.redaction import RedactionSettings
 
-    return SlackDesk(make_client(token, base_url=env.get("SLACK_API_URL") or None), channel)
+    redact = RedactionSettings.from_env(env).redactor.redact  # REDACT: customer text reaches Slack redacted
+    return SlackDesk(make_client(token, base_url=env.get("SLACK_API_URL") or None), channel, redact)
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
