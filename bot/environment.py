@@ -44,6 +44,11 @@ def defaults(root: Path = ROOT, env: Mapping[str, str] | None = None) -> dict[st
         "OPENAI_MODEL": "gpt-4o-mini",
         "OPENAI_TIMEOUT": "15",
         "LOG_LEVEL": "INFO",
+        # Privacy (docs/privacy.md): nothing redacted, conversations kept, until configured.
+        "REDACT": "",
+        "REDACT_TRACKER": "keep",
+        "RETENTION_DAYS": "0",
+        "RETENTION_SCHEDULE": "off",
         # Offline by default: no model hub, no telemetry.
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
@@ -97,6 +102,19 @@ def validate(env: Mapping[str, str]) -> None:
     try:
         ClusterSettings.from_env(env)
     except RedisSettingsError as error:
+        raise ConfigError(str(error)) from None
+    _privacy(env)
+
+
+def _privacy(env: Mapping[str, str]) -> None:
+    """REDACT, REDACT_TRACKER, RETENTION_DAYS, RETENTION_SCHEDULE (docs/privacy.md)."""
+    from actions.privacy.settings import PrivacySettingsError, RetentionSettings
+    from knowledge.redaction import RedactionError, RedactionSettings
+
+    try:
+        RedactionSettings.from_env(env)
+        RetentionSettings.from_env(env)
+    except (RedactionError, PrivacySettingsError) as error:
         raise ConfigError(str(error)) from None
 
 
