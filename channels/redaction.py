@@ -14,8 +14,10 @@ too: they say who the customer is (and let an erase find them).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
 CONTACT_EMAIL_SLOT = "contact_email"
 KEPT_CONTEXT = ("customer_email", "customer_id", "slack_user", "slack_channel")
+# A survey answer arrives as '/csat_submit{"comment": ...}' (channels/csat/intents.py): its JSON is
+# redacted value by value, so a JSON escape (\n, \u00fc) next to an address cannot be broken.
+_COMMAND = re.compile(r"^(/[A-Za-z][A-Za-z0-9_-]*)(\{.*\})$", re.DOTALL)
 
 
 def redact_incoming(
@@ -53,7 +58,7 @@ def redact_incoming(
 def redact(message: UserMessage, redactor: Redactor) -> None:
     """Redact a message in place: its text, the text shown for a button, the page it came from."""
     if message.text:
-        message.text = redactor.redact(message.text)
+        message.text = redact_text(message.text, redactor)
     metadata = message.metadata if isinstance(message.metadata, dict) else {}
     if isinstance(metadata.get("display_text"), str):
         metadata["display_text"] = redactor.redact(metadata["display_text"])
@@ -62,6 +67,20 @@ def redact(message: UserMessage, redactor: Redactor) -> None:
         for key, value in context.items():
             if isinstance(value, str) and key not in KEPT_CONTEXT:
                 context[key] = redactor.redact(value)
+
+
+def redact_text(text: str, redactor: Redactor) -> str:
+    command = _COMMAND.match(text)
+    if command is None:
+        return redactor.redact(text)
+    try:
+        entities = json.loads(command.group(2))
+    except ValueError:
+        return redactor.redact(text)
+    if not isinstance(entities, dict):
+        return redactor.redact(text)
+    cleaned = {key: redactor.redact(v) if isinstance(v, str) else v for key, v in entities.items()}
+    return command.group(1) + json.dumps(cleaned, ensure_ascii=True)
 
 
 async def _asking_for_email(agent: Callable[[], Agent], sender_id: str) -> bool:

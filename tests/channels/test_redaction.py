@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 
+from channels.csat import intents
 from channels.redaction import Handler, redact_incoming
 from knowledge import redaction
 from knowledge.redaction import RedactionError
@@ -104,6 +106,17 @@ def test_the_address_the_contact_form_asks_for_is_kept_and_the_rest_redacted() -
         "I'm jane@example.com, card [card], phone [phone]",
         "I'm [email], card [card], phone [phone]",
     ]
+
+
+def test_a_survey_comment_is_redacted_inside_its_json() -> None:
+    rasa = Rasa()
+    handler = redact_incoming(rasa.handle, lambda: rasa.agent, {"REDACT": "all", "REDACT_TRACKER": "redact"})
+    comment = "slow!\njürgen@example.de or 020 7946 0958"
+    deliver(handler, message(text=intents.csat_text("9f0c1d", 2, comment)))
+    text = rasa.received[0].text
+    assert text.startswith("/csat_submit{")
+    entities = json.loads(text.removeprefix("/csat_submit"))
+    assert entities == {"survey_id": "9f0c1d", "rating": 2, "comment": "slow!\n[email] or [phone]"}
 
 
 def test_when_the_log_cannot_be_read_everything_is_redacted() -> None:
