@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from tests.bench.loadgen import Turn, long_conversation, run_load
-from tests.bench.procs import CpuMeter, rss_bytes
+from tests.bench.procs import CpuMeter, cpu_seconds, rss_bytes
 from tests.bench.targets import Target, ours, reference
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,9 +66,25 @@ async def measure(target: Target, questions: Sequence[str], args: argparse.Names
 
 
 async def measure_long(target: Target, questions: Sequence[str], turns: int) -> dict[str, Any]:
+    """The first and the last EDGE turns of one long conversation, by wall clock and by server CPU."""
     log(f"{target.name}: one conversation of {turns} turns")
-    conversation = await long_conversation(target.customer(0), questions, turns, target.recover)
-    return long_summary(conversation)
+    cpu: dict[int, float] = {}
+    marks = {0, EDGE, turns - EDGE}
+
+    def before_turn(n: int) -> None:
+        if n in marks:
+            cpu[n] = sum(cpu_seconds(pid) for pid in target.pids.values())
+
+    conversation = await long_conversation(target.customer(0), questions, turns, target.recover, before_turn)
+    cpu[turns] = sum(cpu_seconds(pid) for pid in target.pids.values())
+    summary = long_summary(conversation)
+    first_cpu, last_cpu = (cpu[EDGE] - cpu[0]) / EDGE, (cpu[turns] - cpu[turns - EDGE]) / EDGE
+    summary |= {
+        "first_turns_cpu_ms": round(first_cpu * 1000, 1),
+        "last_turns_cpu_ms": round(last_cpu * 1000, 1),
+        "cpu_ratio": round(last_cpu / first_cpu, 3) if first_cpu else None,
+    }
+    return summary
 
 
 def long_summary(turns: list[Turn]) -> dict[str, Any]:
@@ -84,9 +100,9 @@ def long_summary(turns: list[Turn]) -> dict[str, Any]:
     }
 
 
-def ratios(ours_: dict[str, Any], reference_: dict[str, Any]) -> dict[str, float]:
-    def ratio(key: str) -> float:
-        return round(ours_[key] / reference_[key], 3) if reference_[key] else float("nan")
+def ratios(ours_: dict[str, Any], reference_: dict[str, Any]) -> dict[str, float | None]:
+    def ratio(key: str) -> float | None:
+        return round(ours_[key] / reference_[key], 3) if ours_[key] and reference_[key] else None
 
     return {
         "throughput_ratio": ratio("throughput"),
@@ -101,7 +117,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.skip_reference:
         with reference(args.bench_dir) as target:
             result["reference"] = await measure(target, questions, args)
-    with ours(args.bench_dir, args.model) as target:
+    with ours(args.bench_dir, args.model, endpoints=args.endpoints) as target:
         mine = await measure(target, questions, args)
         if args.long_turns:
             mine["long_conversation"] = await measure_long(target, questions, args.long_turns)
@@ -118,6 +134,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured turns per customer first")
     parser.add_argument("--long-turns", type=int, default=200, help="one conversation's turns (0: skip)")
     parser.add_argument("--model", type=Path, help="our Rasa model (default: the product's, var/models)")
+    parser.add_argument("--endpoints", type=Path, help="instead of bot/endpoints.yml (to try a change)")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--bench-dir", type=Path, default=BENCH_DIR)

@@ -58,9 +58,9 @@ def growth(samples: list[dict[str, float]], settle_seconds: float, names: Sequen
     return result
 
 
-def minute_p95(turns: list[Turn], first: bool) -> float:
+def minute_p95(turns: list[Turn], first: bool) -> float | None:
     if not turns:
-        return float("nan")
+        return None
     edge = min(t.started for t in turns) + 60 if first else max(t.started for t in turns) - 60
     picked = [t for t in turns if (t.started < edge if first else t.started > edge) and t.error is None]
     return LoadResult(picked, 1.0).summary()["p95_ms"]

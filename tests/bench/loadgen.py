@@ -165,21 +165,25 @@ class LoadResult:
         return {
             "answers": answered,
             "errors": len(self.errors),
-            "p50_ms": round(percentile(times, 50), 1),
-            "p95_ms": round(percentile(times, 95), 1),
-            "p99_ms": round(percentile(times, 99), 1),
-            "max_ms": round(times[-1], 1) if times else float("nan"),
+            "p50_ms": _ms(percentile(times, 50)),
+            "p95_ms": _ms(percentile(times, 95)),
+            "p99_ms": _ms(percentile(times, 99)),
+            "max_ms": _ms(times[-1] if times else None),
             "throughput": round(answered / self.window_seconds, 2) if self.window_seconds else 0.0,
             "grounded_share": round(grounded, 3),
-            "knowledge_p95_ms": round(percentile(knowledge, 95), 1),  # grounded answers only
+            "knowledge_p95_ms": _ms(percentile(knowledge, 95)),  # grounded answers only
             "window_seconds": round(self.window_seconds, 2),
         }
 
 
-def percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), on sorted values."""
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default), on sorted values; None if empty."""
     if not sorted_values:
-        return float("nan")
+        return None
     position = (len(sorted_values) - 1) * q / 100
     low = int(position)
     high = min(low + 1, len(sorted_values) - 1)
@@ -280,7 +284,11 @@ class Script:
 
 
 async def long_conversation(
-    customer: Customer, questions: Sequence[str], turns: int, recover: str | None = None
+    customer: Customer,
+    questions: Sequence[str],
+    turns: int,
+    recover: str | None = None,
+    before_turn: Callable[[int], None] | None = None,
 ) -> list[Turn]:
     """One customer, `turns` turns in one conversation: how the answer time grows with history."""
     script = Script(questions, 0, recover)
@@ -288,6 +296,8 @@ async def long_conversation(
     await customer.connect()
     try:
         for n in range(turns):
+            if before_turn is not None:
+                before_turn(n)
             done.append(await _turn(customer, 0, n, script.next()))
             script.done(done[-1])
         return done

@@ -9,6 +9,7 @@ with reference(bench_dir) as target:     # bare `rasa init` + no-op action: REST
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,13 +32,23 @@ class Target:
 
 
 @contextmanager
-def ours(bench_dir: Path, model: Path | None = None, folder: str = "ours", **env: str) -> Iterator[Target]:
+def ours(
+    bench_dir: Path,
+    model: Path | None = None,
+    folder: str = "ours",
+    endpoints: Path | None = None,
+    **env: str,
+) -> Iterator[Target]:
     """The product as `make run` starts it (bot/serve.py's Stack), with a fresh data folder
-    (bench_dir/folder): a copy of the built index, an empty SQLite conversation log."""
-    data_dir = bench_dir / folder
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
+    (bench_dir/folder-*): a copy of the built index, an empty SQLite conversation log.
+    `endpoints` replaces bot/endpoints.yml, to try a tracker store before adopting it."""
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    # A folder of its own, so two runs never share a conversation log; kept if the run fails.
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{folder}-", dir=bench_dir))
     stack = make_stack(data_dir, **({"RASA_MODEL": str(model)} if model else {}), **env)
+    if endpoints is not None:
+        command = stack.rasa.command
+        command[command.index("--endpoints") + 1] = str(endpoints)
     stack.start()
     try:
         assert stack.rasa.process and stack.actions.process
@@ -50,6 +61,7 @@ def ours(bench_dir: Path, model: Path | None = None, folder: str = "ours", **env
         )
     finally:
         stack.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextmanager
