@@ -9,7 +9,10 @@ with a restart, so a sweeper reads the conversation log instead
 (channels/csat/inactivity.py) and triggers `EXTERNAL_csat_inactive`, like the
 handoff sweeper pings unclaimed threads; action_ask_csat decides whether to ask.
 The delay is `csat.inactivity_minutes` of bot/support.yml, the file the action
-server validates (SUPPORT_RULES); 0 switches the sweep off.
+server validates (SUPPORT_RULES); 0 switches the sweep off. With several Rasa
+servers each one sweeps; two may poke the same conversation, and the second
+poke finds the survey asked and asks nothing (the action decides, under the
+conversation's lock).
 
 While a person has the conversation Rasa pauses it and predicts nothing, but a
 thumbs-up on an earlier answer, or a rating, should not be lost: after Rasa has

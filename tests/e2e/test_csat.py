@@ -134,6 +134,15 @@ def test_a_widget_customer_rates_an_answer_and_the_conversation_once(stack: Stac
         assert reply["text"] == UNKNOWN_ANSWER
         bad = await chat.send({"type": "feedback", "answer_id": answer_id, "helpful": "yes"})
         assert bad["type"] == "error" and bad["code"] == "bad_frame"
+        *_, ask_email = await chat.say("Leave my email instead", payload="/leave_message")
+        during_form = await send_record(chat, {"type": "feedback", "answer_id": answer_id, "helpful": True})
+        assert [f["text"] for f in during_form] == [
+            HELPFUL,
+            ask_email["text"],
+        ]  # recorded; the form asks again
+        await chat.say("cancel")
+        [reply] = await send_record(chat, {"type": "feedback", "answer_id": answer_id, "helpful": False})
+        assert reply["text"] == NOT_HELPFUL  # changed back: the latest counts
 
         goodbye, asked = await chat.say("bye")
         assert "Goodbye" in goodbye["text"] and asked["text"] == CSAT.question
@@ -178,8 +187,10 @@ def test_a_widget_customer_rates_an_answer_and_the_conversation_once(stack: Stac
     conversation_id, answer_id, survey_id = asyncio.run(story())
     events = logged(stack, conversation_id)
     assert [a["id"] for a in customs(events, "answer")] == [answer_id]
-    [feedback] = slot_values(events, "answer_feedback")
+    *_, feedback = slot_values(events, "answer_feedback")
+    assert [f["helpful"] for f in slot_values(events, "answer_feedback")] == [False, True, False]
     assert feedback == {"answer_id": answer_id, "helpful": False, "ts": feedback["ts"]}
+    assert not any(e["event"] == "slot" and e["name"] == "contact_email" and e["value"] for e in events)
     [survey] = customs(events, "survey")
     assert survey == {
         "id": survey_id,
@@ -194,7 +205,7 @@ def test_a_widget_customer_rates_an_answer_and_the_conversation_once(stack: Stac
     assert result == {"survey_id": survey_id, "rating": 4, "comment": "Quick and clear", "ts": result["ts"]}
     assert isinstance(result["ts"], float) and isinstance(feedback["ts"], float)
     assert (
-        user_intents(events).count("csat_submit") == 5 and user_intents(events).count("answer_feedback") == 2
+        user_intents(events).count("csat_submit") == 5 and user_intents(events).count("answer_feedback") == 4
     )
 
 
