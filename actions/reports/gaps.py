@@ -9,9 +9,10 @@ content words with the stemmer retrieval already uses (knowledge.lexical), and
 two questions are alike when their IDF-weighted Jaccard similarity reaches
 `threshold`. Rare words (product terms) weigh more than words every question
 shares ("note", "account"). Grouping is greedy, most frequent question first,
-so each group is named by its most asked phrasing; candidate groups are found
-through an inverted index on each group's rarest words (prefix filtering), so
-the cost grows with the number of distinct questions, not with its square.
+so each group is named by its most asked phrasing. Candidate groups are found
+through an inverted index, looked up with the question's rarest words only
+(prefix filtering: a group sharing none of them cannot be similar enough), and
+a bound on the shared weight skips most of them before any set is compared.
 """
 
 from __future__ import annotations
@@ -48,12 +49,18 @@ def content_words(question: str) -> frozenset[str]:
     return frozenset(word for word in tokenize(question) if word not in QUESTION_WORDS)
 
 
+def words_key(question: str) -> str:
+    """content_words as stored with each declined question, so reports need not stem again."""
+    return " ".join(sorted(content_words(question))) or question_key(question)
+
+
 @dataclass(frozen=True)
 class DistinctQuestion:
     text: str  # one phrasing as a customer typed it
     count: int  # how often it (or a phrasing with the same key) was asked
     conversations: int
     last_asked: float
+    words: frozenset[str] | None = None  # content_words(text), if already known
 
 
 @dataclass
@@ -80,15 +87,21 @@ def group_questions(
     merged = _merge_same_words(questions)
     weights = _idf(merged)
     groups: list[GapGroup] = []
-    index: dict[str, list[int]] = defaultdict(list)  # word -> groups whose prefix holds it
+    index: dict[str, list[int]] = defaultdict(list)  # word -> groups whose words hold it
     for words, members in sorted(merged.items(), key=lambda item: _order(item[1])):
         weight = sum(weights[word] for word in words)
         prefix = _prefix(words, weights, threshold)
+        rest = weight - sum(weights[word] for word in prefix)
+        shared_in_prefix: dict[int, float] = defaultdict(float)
+        for word in prefix:
+            for position in index.get(word, ()):
+                shared_in_prefix[position] += weights[word]
         best, best_score = None, 0.0
-        for position in sorted({g for word in prefix for g in index.get(word, ())}):
+        for position, known in sorted(shared_in_prefix.items()):
             group = groups[position]
-            if min(weight, group.weight) < threshold * max(weight, group.weight):
-                continue  # sizes too different for the shared part to reach the threshold
+            most = known + rest  # the question's other words could all be shared, at best
+            if most < threshold * (weight + group.weight - most):
+                continue
             shared = sum(weights[word] for word in words & group.words)
             score = shared / (weight + group.weight - shared)
             if score > best_score:
@@ -96,7 +109,7 @@ def group_questions(
         if best is None or best_score < threshold:
             best = len(groups)
             groups.append(GapGroup(label=members[0].text, words=words, weight=weight))
-            for word in prefix:
+            for word in words:
                 index[word].append(best)
         for member in members:
             groups[best].add(member)
@@ -110,7 +123,7 @@ def _merge_same_words(questions: Iterable[DistinctQuestion]) -> dict[frozenset[s
     """Questions with the same content words are one question ("export to PDF?" / "exporting pdf")."""
     merged: dict[frozenset[str], list[DistinctQuestion]] = defaultdict(list)
     for question in questions:
-        words = content_words(question.text) or frozenset({question_key(question.text)})
+        words = question.words or content_words(question.text) or frozenset({question_key(question.text)})
         merged[words].append(question)
     for members in merged.values():
         members.sort(key=lambda q: (-q.count, -q.last_asked, q.text))
@@ -130,8 +143,8 @@ def _idf(merged: dict[frozenset[str], list[DistinctQuestion]]) -> dict[str, floa
 def _prefix(words: frozenset[str], weights: dict[str, float], threshold: float) -> list[str]:
     """The rarest words, until the rest weigh less than `threshold` of the whole.
 
-    Two sets at least `threshold` alike share a word in both their prefixes (the
-    prefix-filtering principle), so only groups indexed under these can match.
+    A set at least `threshold` alike shares one of these words (the prefix-filtering
+    principle: otherwise all it shares lies in the rest, which weighs too little).
     """
     ordered = sorted(words, key=lambda word: (-weights[word], word))
     total = sum(weights[word] for word in ordered)

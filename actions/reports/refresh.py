@@ -29,7 +29,15 @@ import sqlalchemy as sa
 from actions.reports.bulk import insert_rows
 from actions.reports.extract import SENDER_BATCH, message_context, relevant_events, sender_event_counts
 from actions.reports.summarise import SenderSummary, summarise_events
-from actions.reports.tables import conversations, events, metadata, questions, senders, surveys
+from actions.reports.tables import (
+    SUMMARY_TABLES,
+    conversations,
+    events,
+    metadata,
+    questions,
+    senders,
+    surveys,
+)
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()  # one refresh at a time in this process (the admin page and a CLI may race)
@@ -61,7 +69,17 @@ def refresh(engine: sa.Engine, clock: Any = time.perf_counter) -> RefreshStats:
 
 
 def ensure_tables(engine: sa.Engine) -> None:
-    metadata.create_all(engine)
+    """Create the summary tables; rebuild them all if an older version of them is there."""
+    with engine.begin() as db:
+        inspector = sa.inspect(db)
+        for table in SUMMARY_TABLES:
+            if inspector.has_table(table.name):
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                if present != set(table.columns.keys()):
+                    logger.info("reports: the summary tables are from another version; rebuilding them")
+                    metadata.drop_all(db)
+                    break
+        metadata.create_all(db)
 
 
 def _refresh(engine: sa.Engine) -> tuple[str, int, int]:

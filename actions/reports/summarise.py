@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.reports.extract import CSAT_SLOT, FEEDBACK_SLOT, SESSION_START_ACTION, EventRow, parse_object
-from actions.reports.gaps import question_key
+from actions.reports.gaps import question_key, words_key
 
 NOT_CUSTOMER_INTENTS = frozenset({"csat_submit", "csat_comment", "answer_feedback"})
 PRODUCT_INTENT_PREFIX = "EXTERNAL_"
@@ -71,6 +71,17 @@ class Survey:
     scale_max: int | None = None
     rating: int | None = None
     commented: bool = False
+    conversation: Conversation | None = None  # not stored: where the filter columns come from
+
+    @property
+    def escalated(self) -> bool:
+        """A handoff decision or an agent message (handoff and ticket rows are added by the report)."""
+        owner = self.conversation
+        return owner is not None and bool(owner.handoff_decisions or owner.agent_messages)
+
+    started_at = property(lambda self: self.conversation.started_at if self.conversation else 0.0)
+    channel = property(lambda self: self.conversation.channel if self.conversation else "")
+    page_url = property(lambda self: self.conversation.page_url if self.conversation else "")
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,12 @@ class Question:
     asked_at: float
     question: str
     question_key: str
+    question_words: str
+    conversation: Conversation  # not stored: where the filter columns come from
+
+    started_at = property(lambda self: self.conversation.started_at)
+    channel = property(lambda self: self.conversation.channel)
+    page_url = property(lambda self: self.conversation.page_url)
 
 
 @dataclass
@@ -200,6 +217,8 @@ class _SenderState:
                     row.timestamp,
                     text,
                     question_key(text),
+                    words_key(text),
+                    owner[id(s)],
                 )
                 for s, row, text in self.questions
                 if owner[id(s)].customer_messages
@@ -240,6 +259,7 @@ class _AskedSurvey:
             self.trigger,
             self.scale_min,
             self.scale_max,
+            conversation=conversation,
         )
         if self.answer is not None:
             survey.rating = _rating(self.answer.get("rating"), survey)

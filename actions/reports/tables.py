@@ -70,11 +70,16 @@ surveys = sa.Table(
     sa.Column("conversation_id", sa.String(255), nullable=False),
     sa.Column("session_event_id", sa.Integer, nullable=False),
     sa.Column("survey_id", sa.String(64), nullable=False),
-    sa.Column("trigger", sa.String(32)),  # resolved, goodbye, inactive; None: answered, never seen asked
+    sa.Column("trigger", sa.String(32)),  # resolved, goodbye, inactive (as the survey record says)
     sa.Column("scale_min", sa.Integer),
     sa.Column("scale_max", sa.Integer),
     sa.Column("rating", sa.Integer),  # None: asked, not answered
     sa.Column("commented", sa.Boolean, nullable=False),
+    # The conversation's filter columns, copied so that reports need no join:
+    sa.Column("started_at", sa.Float, nullable=False, index=True),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("page_url", sa.Text, nullable=False),
+    sa.Column("escalated", sa.Boolean, nullable=False),  # a handoff decision or agent message in it
     sa.PrimaryKeyConstraint("conversation_id", "session_event_id", "survey_id"),
 )
 questions = sa.Table(
@@ -86,6 +91,11 @@ questions = sa.Table(
     sa.Column("asked_at", sa.Float, nullable=False),
     sa.Column("question", sa.Text, nullable=False),
     sa.Column("question_key", sa.Text, nullable=False),  # normalised: the same question typed differently
+    sa.Column("question_words", sa.Text, nullable=False),  # stemmed content words (reports/gaps.py)
+    # The conversation's filter columns, copied so that reports need no join:
+    sa.Column("started_at", sa.Float, nullable=False, index=True),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("page_url", sa.Text, nullable=False),
     sa.PrimaryKeyConstraint("conversation_id", "event_id"),
 )
 sa.Index("ix_support_report_questions_session", questions.c.conversation_id, questions.c.session_event_id)
