@@ -26,7 +26,7 @@ SESSION_START_ACTION = "action_session_start"
 CSAT_SLOT = "csat_result"
 FEEDBACK_SLOT = "answer_feedback"
 SENDER_BATCH = 500  # sender ids per IN (...) list: well under every driver's parameter limit
-ID_BATCH = 2000
+ID_BATCH = 5000  # event ids per IN (...) when reading first messages
 
 
 class EventRow(NamedTuple):
@@ -69,7 +69,7 @@ def message_context(db: sa.Connection, event_ids: Iterable[int]) -> dict[int, tu
     found: dict[int, tuple[str | None, str | None]] = {}
     for start in range(0, len(wanted), ID_BATCH):
         batch = wanted[start : start + ID_BATCH]
-        found.update({i: (c, p) for i, c, p in db.execute(query.where(events.c.id.in_(batch)))})
+        found.update({i: (c, p) for i, c, p in db.execute(query.where(events.c.id.in_(batch))).all()})
     return found
 
 
@@ -119,12 +119,12 @@ def sender_event_counts(
         events.c.id <= up_to_id
     )
     if senders is None:
-        return {s: (n, last) for s, n, last in db.execute(query.group_by(events.c.sender_id))}
+        return {s: (n, last) for s, n, last in db.execute(query.group_by(events.c.sender_id)).all()}
     wanted = list(senders)
     counts: dict[str, tuple[int, int]] = {}
     for start in range(0, len(wanted), SENDER_BATCH):
         batch = query.where(events.c.sender_id.in_(wanted[start : start + SENDER_BATCH]))
-        counts.update({s: (n, last) for s, n, last in db.execute(batch.group_by(events.c.sender_id))})
+        counts.update({s: (n, last) for s, n, last in db.execute(batch.group_by(events.c.sender_id)).all()})
     return counts
 
 

@@ -42,6 +42,7 @@ REPLY_BUCKETS = (
     (math.inf, "≥ 1 h"),
 )
 DEFAULT_SCALE = (1, 5)
+OWNER_BATCH = 5000  # sender ids per IN (...): under SQLite's 32,766 and PostgreSQL's 65,535 parameters
 BOT_ONLY, AFTER_HANDOFF = "bot_only", "after_handoff"
 
 
@@ -92,10 +93,10 @@ def compute_report(
 ) -> Report:
     starts = [filters.bounds()[0]] + [_midnight(filters, day) for day in filters.days()[1:]]
     with sources.tracker.connect() as db:
-        days = _day_totals(db, filters, starts)
+        days, span = _day_totals(db, filters, starts)
         scale = _add_surveys(db, filters, starts, days)
         channels: dict[str, int] = dict(sorted(db.execute(_channel_query(filters)).all()))
-        owners, waits = _attach_handoffs(db, sources.handoffs, filters, starts)
+        owners, waits = _attach_handoffs(db, sources.handoffs, filters, starts, span)
         _correct(db, owners, days)
         asked = _questions(db, filters)
     total = _sum(days)
@@ -175,7 +176,10 @@ def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
-def _day_totals(db: sa.Connection, filters: ReportFilters, starts: Sequence[float]) -> list[_Day]:
+def _day_totals(
+    db: sa.Connection, filters: ReportFilters, starts: Sequence[float]
+) -> tuple[list[_Day], tuple[float, float] | None]:
+    """Per day: the counts of _DAY_COUNTS; and the span of the conversations' windows (None: none)."""
     c = conversations.c
     day = _day_of(starts, c.started_at).label("day")
     escalated = _base_escalated()
@@ -191,15 +195,21 @@ def _day_totals(db: sa.Connection, filters: ReportFilters, starts: Sequence[floa
             _count_if(c.last_answer_declined),
             sa.func.sum(c.rated_helpful),
             sa.func.sum(c.rated_unhelpful),
+            sa.func.min(c.window_start),
+            sa.func.max(c.window_end),
+            _count_if(c.window_end.is_(None)),
         )
         .where(*_where(filters))
         .group_by(*_by_day(day, starts))
     )
     days = [_Day() for _ in starts]
-    for index, *counts in db.execute(query).all():
+    windows: list[tuple[float, float]] = []
+    for index, *counts, earliest, latest, open_ended in db.execute(query).all():
         for name, count in zip(_DAY_COUNTS, counts, strict=True):
             setattr(days[int(index)], name, int(count or 0))
-    return days
+        windows.append((earliest, math.inf if open_ended or latest is None else latest))
+    span = (min(w[0] for w in windows), max(w[1] for w in windows)) if windows else None
+    return days, span
 
 
 def _add_surveys(
@@ -237,23 +247,20 @@ def _channel_query(filters: ReportFilters) -> sa.Select[Any]:
 
 
 def _attach_handoffs(
-    db: sa.Connection, engine: sa.Engine, filters: ReportFilters, starts: Sequence[float]
+    db: sa.Connection,
+    engine: sa.Engine,
+    filters: ReportFilters,
+    starts: Sequence[float],
+    span: tuple[float, float] | None,
 ) -> tuple[list[_Owner], list[float | None]]:
     """The selected conversations that have handoffs or tickets, and each handoff's wait for a reply.
 
     A handoff or ticket belongs to the conversation of its sender whose window
     (session start to the next conversation's start) holds its created_at.
     """
-    earliest, latest, open_ended = db.execute(
-        sa.select(
-            sa.func.min(conversations.c.window_start),
-            sa.func.max(conversations.c.window_end),
-            _count_if(conversations.c.window_end.is_(None)),
-        ).where(*_where(filters))
-    ).one()
-    if earliest is None:
+    if span is None:
         return [], []
-    latest = math.inf if open_ended else latest
+    earliest, latest = span
     handoff_rows, ticket_rows = _handoff_rows(engine, earliest, latest)
     senders = sorted({row[0] for row in handoff_rows} | {row[0] for row in ticket_rows})
     windows = _owners(db, filters, senders, starts)
@@ -303,11 +310,11 @@ def _owners(
     c = conversations.c
     escalated = sa.case((_base_escalated(), 1), else_=0)
     owned: dict[str, list[_Owner]] = defaultdict(list)
-    for first in range(0, len(senders), SENDER_BATCH):
+    for first in range(0, len(senders), OWNER_BATCH):
         query = sa.select(
             c.conversation_id, c.session_event_id, c.window_start, c.window_end, c.started_at, escalated,
             c.last_answer_declined,
-        ).where(*_where(filters), c.conversation_id.in_(senders[first : first + SENDER_BATCH]))  # fmt: skip
+        ).where(*_where(filters), c.conversation_id.in_(senders[first : first + OWNER_BATCH]))  # fmt: skip
         for sender, key, start, end, started, was_escalated, declined in db.execute(query).all():
             window = (start, math.inf if end is None else end)
             day = bisect.bisect_right(starts, started) - 1

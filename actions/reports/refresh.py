@@ -126,7 +126,7 @@ def _changed_senders(db: sa.Connection, summarised: int, watermark: int, high: i
             sender: (count, last)
             for sender, count, last in db.execute(
                 sa.select(senders.c.conversation_id, senders.c.events, senders.c.last_event_id)
-            )
+            ).all()
         }
         changed |= {s for s in stored.keys() | actual.keys() if stored.get(s) != actual.get(s)}
     if high > watermark:
