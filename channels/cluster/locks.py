@@ -5,8 +5,10 @@ a queue (its `TicketLock`). Rasa's own RedisLockStore reads the queue, changes
 it and writes it back in separate commands; that is enough for one process (no
 await in between) but not for two: servers that take a ticket for the same
 conversation at the same moment can both get ticket 0 and handle their
-messages at once, and a server finishing a turn can delete the ticket another
-has just taken, whose message then fails with a LockError. Here every change
+messages at once, and a server finishing a turn can overwrite or delete the
+ticket another has just taken, whose message then stalls until tickets expire
+(60 s) or fails with a LockError (tests/channels/cluster shows the store
+below does neither; Rasa's stalled there). Here every change
 of a queue is one WATCH/MULTI transaction, retried when another server changed
 the queue meanwhile; waiting and ordering stay Rasa's.
 
