@@ -7,10 +7,11 @@ await in between) but not for two: servers that take a ticket for the same
 conversation at the same moment can both get ticket 0 and handle their
 messages at once, and a server finishing a turn can overwrite or delete the
 ticket another has just taken, whose message then stalls until tickets expire
-(60 s) or fails with a LockError (tests/channels/cluster shows the store
-below does neither; Rasa's stalled there). Here every change
-of a queue is one WATCH/MULTI transaction, retried when another server changed
-the queue meanwhile; waiting and ordering stay Rasa's.
+(60 s) or fails with a LockError. (Four processes taking 25 turns each on one
+conversation, as in tests/channels/cluster/test_locks.py: with Rasa's store two
+turns overlapped and most turns stalled.) Here every change of a queue is one
+WATCH/MULTI transaction, retried when another server changed the queue
+meanwhile; waiting and ordering stay Rasa's.
 
 If Redis does not answer when a turn starts, the turn takes a lock in this
 server's memory instead, as a lone server would: customers keep getting
