@@ -74,6 +74,10 @@ def schedule_retention(
     if settings.schedule != "daily":
         return None
     schedule = RetentionSchedule(retention_job(urls, settings.days))
-    app.add_task(schedule.run_forever(), name="privacy.retention")
+
+    async def start(app: Sanic) -> None:  # a named task needs the running app
+        app.add_task(schedule.run_forever(), name="privacy.retention")
+
+    app.register_listener(start, "after_server_start")
     logger.info("retention: conversations older than %d days are deleted daily", settings.days)
     return schedule
