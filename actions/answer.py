@@ -23,6 +23,10 @@ DONT_KNOW = (
     "I couldn't find an answer to that in our help centre, and I'd rather not guess. "
     "Would you like to talk to a person?"
 )
+CANNOT_LOOK_UP = (
+    "Sorry, I can't look that up right now: our help centre isn't reachable for the moment. "
+    "Please try again in a minute, or talk to a person."
+)
 HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/human"}
 STREAK = "unanswered_streak"
 
@@ -48,6 +52,9 @@ class ActionAnswer(Action):
         # Retrieval is CPU-bound (embedding) and the LLM call blocks: keep the
         # action server's event loop free for other conversations.
         answer = await asyncio.to_thread(self.knowledge.answer, question)
+        if answer.unavailable:  # says nothing about the help centre: the streak neither grows nor resets
+            dispatcher.utter_message(**render(answer, question, self.new_id()))
+            return []
         if answer.grounded:
             dispatcher.utter_message(**render(answer, question, self.new_id()))
             return [SlotSet(STREAK, 0.0)]
@@ -66,7 +73,9 @@ def render(answer: Answer, question: str, answer_id: str) -> dict[str, Any]:
     """The bot message for an answer; `custom.answer` is what reports read later.
 
     A declined question is recorded with its text (`unanswered`), so the
-    reports can list the knowledge gaps to write next.
+    reports can list the knowledge gaps to write next. One the help centre could
+    not be searched for is `unanswered` and `unavailable`, without its text: the
+    reports count it as declined but not as a gap.
     """
     record: dict[str, Any] = {
         "id": answer_id,
@@ -74,6 +83,9 @@ def render(answer: Answer, question: str, answer_id: str) -> dict[str, Any]:
         "score": round(answer.score, 4),
         "mode": answer.mode,
     }
+    if answer.unavailable:  # unanswered, but not a knowledge gap: the question is not recorded as one
+        record |= {"unanswered": True, "unavailable": True}
+        return {"text": CANNOT_LOOK_UP, "buttons": [HUMAN_BUTTON], "json_message": {"answer": record}}
     if not answer.grounded:
         record |= {"unanswered": True, "question": question}
         return {"text": DONT_KNOW, "buttons": [HUMAN_BUTTON], "json_message": {"answer": record}}

@@ -10,6 +10,7 @@ constructors, so the executor is assembled explicitly.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -116,6 +117,28 @@ def build_app(
     return app
 
 
+def warm_up(knowledge: KnowledgeService, store: KnowledgeStore) -> int | None:
+    """Load the model and the catalog before serving; the index's size, None if it can't be reached.
+
+    A Chroma server that is down must not keep the action server from starting:
+    the rest of the bot works, questions get an honest "can't look that up", and
+    the catalog loads once the server is back.
+    """
+    try:
+        entries = store.count()
+        knowledge.retriever.search("warm up", k=1)
+    except Exception as error:  # the Chroma server's client raises its own errors
+        logger.warning(
+            "the knowledge index can't be reached (%s); answering without it until it is back", error
+        )
+        with contextlib.suppress(Exception):  # the embedding model at least, so recovery is quick
+            store.embeddings.embed_query("warm up")
+        return None
+    if entries == 0:
+        logger.warning("the knowledge index is empty: run `make sync` (python -m knowledge sync)")
+    return entries
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions.server")
     parser.add_argument("--host", default=os.environ.get("SUPPORTBOT_HOST", "127.0.0.1"))
@@ -135,11 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     install_log_redaction(config.knowledge.redaction.redactor)  # REDACT: no customer data in this log
-    if store.count() == 0:
-        logger.warning("the knowledge index is empty: run `make sync` (python -m knowledge sync)")
-    knowledge.retriever.search("warm up", k=1)  # load the model and the catalog before serving
+    entries = warm_up(knowledge, store)
     mode = "LLM (" + config.knowledge.openai.model + ")" if config.knowledge.openai else "extractive"
-    logger.info("answers: %s; index holds %d entries", mode, store.count())
+    logger.info("answers: %s; index holds %s entries", mode, "unknown" if entries is None else entries)
     logger.info("admin API: %s", "on, under /admin" if config.admin.token else "off (set ADMIN_TOKEN)")
     app = build_app(config, knowledge, build_library(config, store), reports)
     schedule_retention(app, retention, DatabaseUrls.from_env(os.environ))  # RETENTION_SCHEDULE=daily

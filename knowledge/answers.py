@@ -27,10 +27,15 @@ class Answer:
     grounded: bool  # False: the help centre does not answer this; offer a human
     score: float  # similarity of the best passage, for logs and reports
     mode: Mode
+    unavailable: bool = False  # True: the help centre could not be searched at all (not a knowledge gap)
 
     @classmethod
     def unknown(cls, score: float) -> Answer:
         return cls(text="", citations=(), grounded=False, score=score, mode="none")
+
+    @classmethod
+    def cannot_look_up(cls) -> Answer:
+        return cls(text="", citations=(), grounded=False, score=0.0, mode="none", unavailable=True)
 
 
 class Composer(Protocol):

@@ -6,8 +6,10 @@ CLI can inject their own (a Chroma client, fake embeddings, a chat model).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+import chromadb
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -19,9 +21,11 @@ from knowledge.store import KnowledgeStore, make_chroma_client
 
 
 def build_store(settings: KnowledgeSettings, embeddings: Embeddings | None = None) -> KnowledgeStore:
-    client = make_chroma_client(
-        path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
-    )
+    client: chromadb.ClientAPI | Callable[[], chromadb.ClientAPI]
+    if settings.chroma_host is not None:  # a server may be down now: connect on first use, retry later
+        client = functools.partial(make_chroma_client, host=settings.chroma_host, port=settings.chroma_port)
+    else:
+        client = make_chroma_client(path=settings.chroma_path)
     openai = settings.openai
     if embeddings is None and openai is not None and openai.embedding_model:
         # Vectors of different models cannot share a collection (nor a dimension).

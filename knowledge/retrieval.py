@@ -13,10 +13,16 @@ what they give, is in docs/benchmarks.md.
 The catalog (vectors, chunks, BM25 index) is loaded from the store into memory
 and reloaded when the store changes: exact scores cost about 1.5 KB and a few
 microseconds per entry, which suits help centres up to ~100k entries.
+
+While the store cannot be reached (a Chroma server down), the catalog loaded
+last keeps answering and the store is tried again every `refresh_seconds`;
+with none loaded yet, `search` raises StoreUnavailable, and so it does when the
+question cannot be embedded (OpenAI embeddings down).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +32,9 @@ import numpy as np
 
 from knowledge.chunking import Chunk
 from knowledge.lexical import LexicalIndex
-from knowledge.store import CHUNK, TITLE, WINDOW, Hit, KnowledgeStore, chunk_from_metadata
+from knowledge.store import CHUNK, TITLE, WINDOW, Hit, KnowledgeStore, StoreUnavailable, chunk_from_metadata
+
+logger = logging.getLogger(__name__)
 
 TITLE_WEIGHT = 0.5  # titles are short: strong evidence for FAQs, weak for manuals
 LEXICAL_WEIGHT = 1.5  # times BM25's decisiveness (top-1 margin over top-2, 0..1)
@@ -99,16 +107,24 @@ class HybridRetriever:
     store: KnowledgeStore
     refresh_seconds: float = 30.0  # how often to look for changes made by other processes
     clock: Callable[[], float] = time.monotonic
+    # With nothing loaded yet and the store unreachable, questions are declined at once
+    # for this long before the store is tried again (not one connection attempt per question).
+    retry_seconds: float = 5.0
     _catalog: _Catalog | None = field(default=None, init=False)
     _seen: tuple[int, str] = field(default=(-1, ""), init=False)
     _checked: float = field(default=float("-inf"), init=False)
+    _failed: float = field(default=float("-inf"), init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def search(self, query: str, k: int = 4) -> list[Hit]:
         catalog = self._current()
         if not catalog.doc_ids:
             return []
-        vector = _unit(np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32))
+        try:
+            embedded = self.store.embeddings.embed_query(query)
+        except Exception as error:  # OpenAI embeddings down (MiniLM runs here and does not fail so)
+            raise StoreUnavailable(f"the question could not be embedded ({_reason(error)})") from error
+        vector = _unit(np.asarray(embedded, dtype=np.float32))
         n = len(catalog.doc_ids)
         raw = {kind: catalog.kinds[kind].doc_max(vector, n) for kind in (CHUNK, WINDOW, TITLE)}
         # Short chunks have no windows: the chunk itself is their one window.
@@ -149,18 +165,44 @@ class HybridRetriever:
         return Hit(chunk=catalog.chunks[best], score=score, lexical=lexical.get(best, 0.0), fused=fused)
 
     def _current(self) -> _Catalog:
+        """The catalog, reloaded when the store changed; the last one while the store is unreachable."""
         with self._lock:
             now = self.clock()
-            stale = self._catalog is None or self.store.version != self._seen[0]
-            if not stale and now - self._checked >= self.refresh_seconds:
-                stale = self.store.generation() != self._seen[1]
-                self._checked = now
-            if stale:
-                self._seen = (self.store.version, self.store.generation())
-                self._catalog = _Catalog.load(self.store)
-                self._checked = now
-            assert self._catalog is not None
+            wait = self.retry_seconds if self._catalog is None else self.refresh_seconds
+            if now - self._failed >= wait:
+                try:
+                    self._refresh(now)
+                except Exception as error:  # a Chroma server gone away: any of its client's errors
+                    self._failed = now
+                    if self._catalog is None:
+                        raise StoreUnavailable(
+                            f"the knowledge index cannot be reached ({_reason(error)})"
+                        ) from error
+                    logger.warning(
+                        "the knowledge index cannot be reached (%s); answering from the copy loaded before, "
+                        "trying again in %.0f s",
+                        _reason(error),
+                        self.refresh_seconds,
+                    )
+            if self._catalog is None:
+                raise StoreUnavailable("the knowledge index could not be reached a moment ago")
             return self._catalog
+
+    def _refresh(self, now: float) -> None:
+        stale = self._catalog is None or self.store.version != self._seen[0]
+        if not stale and now - self._checked >= self.refresh_seconds:
+            stale = self.store.generation() != self._seen[1]
+            self._checked = now
+        if stale:
+            seen = (self.store.version, self.store.generation())
+            self._catalog = _Catalog.load(self.store)
+            self._seen, self._checked = seen, now
+
+
+def _reason(error: Exception) -> str:
+    """The first line of an error, for logs (no tracebacks every refresh interval)."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200]}" if text else type(error).__name__
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

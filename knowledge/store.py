@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
@@ -99,22 +100,52 @@ class SyncReport:
         )
 
 
+class StoreUnavailable(Exception):
+    """The index, or the service that embeds questions, cannot be reached right now."""
+
+
 class KnowledgeStore:
+    """The index. `client` is a Chroma client, or a function that makes one.
+
+    Given a function (a Chroma server, which may be down when the action server
+    starts), the store connects on first use and, after a failure, tries again on
+    the next use; a client given as it is is opened at once.
+    """
+
     def __init__(
         self,
-        client: chromadb.ClientAPI,
+        client: chromadb.ClientAPI | Callable[[], chromadb.ClientAPI],
         embeddings: Embeddings,
         collection: str = DEFAULT_COLLECTION,
     ) -> None:
         self.embeddings = embeddings
-        self.client, self.collection_name = client, collection
-        self.vectors = Chroma(
-            client=client,
-            collection_name=collection,
-            embedding_function=embeddings,
+        self.collection_name = collection
+        self._client = client if isinstance(client, ClientAPI) else None
+        self._connect = None if isinstance(client, ClientAPI) else client
+        self._vectors: Chroma | None = None
+        self.version = 0  # bumped on every change made through this store
+        if self._client is not None:
+            self._open()
+
+    @property
+    def client(self) -> chromadb.ClientAPI:
+        if self._client is None:
+            assert self._connect is not None
+            self._client = self._connect()
+        return self._client
+
+    @property
+    def vectors(self) -> Chroma:
+        return self._vectors if self._vectors is not None else self._open()
+
+    def _open(self) -> Chroma:
+        self._vectors = Chroma(
+            client=self.client,
+            collection_name=self.collection_name,
+            embedding_function=self.embeddings,
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
-        self.version = 0  # bumped on every change made through this store
+        return self._vectors
 
     def generation(self) -> str:
         """Changes whenever any process changes the index (stamped after each sync)."""

@@ -7,9 +7,10 @@ import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import DONT_KNOW, ActionAnswer
+from actions.answer import CANNOT_LOOK_UP, DONT_KNOW, ActionAnswer
 from knowledge.answers import ExtractiveComposer
 from knowledge.service import KnowledgeService
+from knowledge.store import StoreUnavailable
 from tests.actions.helpers import tracker
 from tests.fakes.stores import helpcentre_retriever
 
@@ -85,3 +86,26 @@ def test_repeated_failures_hand_off_to_a_person(action: ActionAnswer) -> None:
     assert second == [SlotSet("unanswered_streak", 0.0), FollowupAction("action_handoff")]
     assert "buttons" not in dispatcher.messages[0] or not dispatcher.messages[0]["buttons"]
     action.handoff_after = 0
+
+
+class Unreachable:
+    """A retriever whose index can't be reached (knowledge/retrieval.py raises this then)."""
+
+    def search(self, query: str, k: int = 4) -> list:
+        raise StoreUnavailable("the knowledge index cannot be reached (ConnectionError)")
+
+
+def test_an_unreachable_help_centre_is_said_honestly_with_the_team_offered() -> None:
+    action = ActionAnswer(
+        KnowledgeService(Unreachable(), ExtractiveComposer(), min_score=0.425), handoff_after=2
+    )
+    dispatcher = CollectingDispatcher()
+    slots = {"unanswered_streak": 1.0}  # one more decline would hand off; this is not a decline
+    events = asyncio.run(action.run(dispatcher, tracker("how do I export my notes?", slots=slots), {}))
+    [message] = dispatcher.messages
+    assert message["text"] == CANNOT_LOOK_UP
+    assert message["buttons"] == [{"title": "Talk to a person", "payload": "/human"}]
+    record = message["custom"]["answer"]
+    assert record["unanswered"] is True and record["unavailable"] is True and record["grounded"] is False
+    assert "question" not in record  # not a knowledge gap: the help centre was never asked
+    assert events == []  # the unanswered streak neither grows nor resets
