@@ -22,8 +22,15 @@ MAX_GAPS = 100
 
 
 class ReportService:
-    def __init__(self, sources: ReportSources, timezone: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        sources: ReportSources,
+        timezone: str,
+        clock: Callable[[], float] = time.time,
+        refresh_seconds: float = 0.0,  # the action server refreshes in the background this often (0: never)
+    ) -> None:
         self.sources, self.timezone, self.clock = sources, timezone, clock
+        self.refresh_seconds = refresh_seconds
 
     @classmethod
     def from_settings(cls, settings: ReportSettings) -> ReportService:
@@ -31,7 +38,9 @@ class ReportService:
         handoffs = (
             tracker if settings.handoff_url == settings.tracker_url else engine_for(settings.handoff_url)
         )
-        return cls(ReportSources(tracker, handoffs), settings.timezone)
+        return cls(
+            ReportSources(tracker, handoffs), settings.timezone, refresh_seconds=settings.refresh_seconds
+        )
 
     def filters(
         self,
@@ -47,6 +56,9 @@ class ReportService:
             self.clock(), ZoneInfo(zone) if _known(zone) else ZoneInfo("UTC")
         ).date()
         return parse_filters(since, until, channel, page_url_prefix, zone, today)
+
+    def refresh(self) -> RefreshStats:
+        return refresh(self.sources.tracker)
 
     def run(self, filters: ReportFilters, gaps: int = DEFAULT_GAPS) -> tuple[Report, RefreshStats]:
         stats = refresh(self.sources.tracker)

@@ -16,12 +16,16 @@ import sqlalchemy as sa
 from actions.support_rules import load_support_rules
 from knowledge.settings import SettingsError
 
+DEFAULT_REFRESH_SECONDS = 300.0
+MIN_REFRESH_SECONDS = 10
+
 
 @dataclass(frozen=True)
 class ReportSettings:
     tracker_url: str
     handoff_url: str
     timezone: str
+    refresh_seconds: float = 0.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], root: Path) -> ReportSettings:
@@ -32,7 +36,12 @@ class ReportSettings:
         if not zone:
             rules = Path(env.get("SUPPORT_RULES") or root / "bot" / "support.yml")
             zone = load_support_rules(rules).hours.timezone.key
-        return cls(_url("TRACKER_STORE_URL", tracker), _url("HANDOFF_DB_URL", handoff), zone)
+        return cls(
+            _url("TRACKER_STORE_URL", tracker),
+            _url("HANDOFF_DB_URL", handoff),
+            zone,
+            _seconds(env.get("REPORTS_REFRESH_SECONDS", "")),
+        )
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -54,3 +63,17 @@ def _url(variable: str, raw: str) -> str:
     if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)
+
+
+def _seconds(raw: str) -> float:
+    if not raw.strip():
+        return DEFAULT_REFRESH_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"REPORTS_REFRESH_SECONDS must be a number of seconds, got {raw!r}") from None
+    if value != 0 and not MIN_REFRESH_SECONDS <= value <= 86400:
+        raise SettingsError(
+            f"REPORTS_REFRESH_SECONDS must be 0 (off) or {MIN_REFRESH_SECONDS}-86400 seconds, got {raw!r}"
+        )
+    return value

@@ -52,7 +52,15 @@ class Refused(Exception):
 
 
 def register_report_routes(app: Sanic, token: Secret | None, service: ReportService | None) -> None:
+    """The report routes; with a service that asks for it, a background refresh of the summary too."""
     routes = ReportRoutes(token, service)
+    if service is not None and service.refresh_seconds > 0:
+        refreshing = service
+
+        async def start_refreshing(app: Sanic) -> None:
+            app.add_task(_keep_fresh(refreshing), name="reports_refresh")
+
+        app.register_listener(start_refreshing, "after_server_start")
     app.add_route(routes.page, "/admin/reports", methods=["GET"], name="admin_reports_page")
     app.add_route(routes.json, "/admin/reports.json", methods=["GET"], name="admin_reports_json")
     app.add_route(routes.csv, "/admin/reports.csv", methods=["GET"], name="admin_reports_csv")
@@ -133,6 +141,24 @@ class ReportRoutes:
             logger.exception("reports: computing the report failed")
             raise Refused(500, "the report could not be computed: see the action-server log") from None
         return report
+
+
+async def _keep_fresh(service: ReportService) -> None:
+    """Build the summary once at start, then keep it current, so the page never waits for a cold build.
+
+    Runs in a thread: a first build over a large log takes a while (docs/benchmarks.md).
+    A failure is logged and retried next time; it never stops the server.
+    """
+    while True:
+        try:
+            stats = await asyncio.to_thread(service.refresh)
+            if stats.mode != "unchanged":
+                logger.info(
+                    "reports: summary %s, %d senders in %.1f s", stats.mode, stats.senders, stats.seconds
+                )
+        except Exception:
+            logger.exception("reports: refreshing the summary failed; trying again later")
+        await asyncio.sleep(service.refresh_seconds)
 
 
 def _query(request: Request) -> dict[str, str]:

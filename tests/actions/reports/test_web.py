@@ -6,10 +6,12 @@ documented, content type, the JSON schema of the report).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -221,3 +223,36 @@ def test_the_description_documents_the_report_routes() -> None:
         assert operation["security"] == [{"bearerAuth": []}, {"basicAuth": []}]
         assert {"200", "400", "401", "503"} <= set(operation["responses"])
     Draft202012Validator.check_schema(SPEC["components"]["schemas"]["Report"])
+
+
+def test_the_server_builds_the_summary_at_start_and_keeps_it_fresh(sqlite_engine: sa.Engine) -> None:
+    scenario().write(sqlite_engine)
+    background = ReportService(service(sqlite_engine).sources, "UTC", refresh_seconds=0.2)
+    with serve(Secret(TOKEN), background) as running:
+
+        def summarised() -> int:
+            running.loop.run_until_complete(asyncio.sleep(0.1))  # the server's loop runs while we wait
+            return _summarised(sqlite_engine)
+
+        assert _eventually(lambda: summarised() == 8)  # c1-c8, before any request
+        log = SyntheticLog()
+        log.conversation("later", at(20)).customer("hi", "greet", page_url="https://x.example/")
+        log.write(sqlite_engine)
+        assert _eventually(lambda: summarised() == 9)
+        assert get(running, f"/admin/reports.json?{RANGE}").json()["conversations"] == 8
+
+
+def _summarised(engine: sa.Engine) -> int:
+    with engine.connect() as db:
+        if not sa.inspect(db).has_table("support_report_senders"):
+            return 0
+        return int(db.execute(sa.text("SELECT count(*) FROM support_report_senders")).scalar_one())
+
+
+def _eventually(check: Any, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
