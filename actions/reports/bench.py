@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
+import os
 import statistics
 import sys
 import time
@@ -121,24 +123,35 @@ def _run(conversations: int, seed: int, targets: dict[str, Target]) -> dict[str,
         filters = service.filters(
             START.date().isoformat(), (START + dt.timedelta(days=DAYS - 1)).date().isoformat()
         )
-        cold, report = _timed(lambda s=service, f=filters: s.run(f))  # type: ignore[misc]
-        warm = statistics.median(_timed(lambda s=service, f=filters: s.run(f))[0] for _ in range(3))  # type: ignore[misc]
+        run = functools.partial(service.run, filters)
+        (cold, cold_cpu), report = _timed(run)
+        repeats = [_timed(run)[0] for _ in range(3)]
+        warm, warm_cpu = (statistics.median(values) for values in zip(*repeats, strict=True))
         target.load(increment)
-        incremental, _ = _timed(lambda s=service, f=filters: s.run(f))  # type: ignore[misc]
+        (incremental, incremental_cpu), _ = _timed(run)
         result[name] = {
             "cold_seconds": round(cold, 2),
             "warm_seconds": round(warm, 2),
             "incremental_seconds": round(incremental, 2),
+            # CPU time of this process alone: what the CPU load of others does not inflate (SQLite
+            # works in this process; PostgreSQL's own work is in its server and not counted here).
+            "cpu_seconds": {
+                "cold": round(cold_cpu, 2),
+                "warm": round(warm_cpu, 2),
+                "incremental": round(incremental_cpu, 2),
+            },
             "reported_conversations": report[0]["conversations"],
         }
         _progress(f"{name}: cold {cold:.2f} s, warm {warm:.2f} s, after 1% more {incremental:.2f} s")
+    result["load_average"] = [round(v, 1) for v in os.getloadavg()]  # other work on the machine meanwhile
     return result
 
 
-def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
+def _timed(call: Callable[[], Any]) -> tuple[tuple[float, float], Any]:
+    """((wall seconds, this process's CPU seconds), what the call returned)."""
+    started, cpu = time.perf_counter(), time.process_time()
     value = call()
-    return time.perf_counter() - started, value
+    return (time.perf_counter() - started, time.process_time() - cpu), value
 
 
 def _throwaway_postgres(admin_url: str) -> tuple[str | None, sa.Engine | None]:
