@@ -144,9 +144,20 @@ def _where(filters: ReportFilters, table: sa.Table = conversations) -> list[sa.C
     if filters.channel:
         conditions.append(table.c.channel == filters.channel)
     if filters.page_url_prefix:
-        escaped = filters.page_url_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(table.c.page_url.like(escaped + "%", escape="\\"))
+        # Not LIKE: SQLite's ignores case, PostgreSQL's does not; a prefix compared as text is exact on both.
+        prefix = filters.page_url_prefix
+        conditions.append(sa.func.substr(table.c.page_url, 1, len(prefix)) == prefix)
     return conditions
+
+
+def _selected(filters: ReportFilters, started_at: float, channel: str, page_url: str) -> bool:
+    """_where, in Python, for rows read by key."""
+    start, end = filters.bounds()
+    return (
+        start <= started_at < end
+        and (not filters.channel or channel == filters.channel)
+        and (not filters.page_url_prefix or page_url.startswith(filters.page_url_prefix))
+    )
 
 
 def _day_of(
@@ -311,11 +322,16 @@ def _owners(
     escalated = sa.case((_base_escalated(), 1), else_=0)
     owned: dict[str, list[_Owner]] = defaultdict(list)
     for first in range(0, len(senders), OWNER_BATCH):
+        # By key only, filtered here: with the filters in SQL too, SQLite scans the date range per batch.
         query = sa.select(
             c.conversation_id, c.session_event_id, c.window_start, c.window_end, c.started_at, escalated,
-            c.last_answer_declined,
-        ).where(*_where(filters), c.conversation_id.in_(senders[first : first + OWNER_BATCH]))  # fmt: skip
-        for sender, key, start, end, started, was_escalated, declined in db.execute(query).all():
+            c.last_answer_declined, c.channel, c.page_url,
+        ).where(c.conversation_id.in_(senders[first : first + OWNER_BATCH]))  # fmt: skip
+        for sender, key, start, end, started, was_escalated, declined, channel, page in db.execute(
+            query
+        ).all():
+            if not _selected(filters, started, channel, page):
+                continue
             window = (start, math.inf if end is None else end)
             day = bisect.bisect_right(starts, started) - 1
             owned[sender].append(_Owner(key, window, day, bool(was_escalated), bool(declined)))

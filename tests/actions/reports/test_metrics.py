@@ -104,10 +104,12 @@ def test_filters_select_by_channel_page_and_days(engine: sa.Engine) -> None:
     assert report(engine, since="2026-10-31", until="2026-10-31")["conversations"] == 1  # c8
 
 
-def test_like_wildcards_in_a_page_prefix_are_literal(engine: sa.Engine) -> None:
+def test_a_page_prefix_is_plain_text_and_case_sensitive_on_both_databases(engine: sa.Engine) -> None:
     scenario().write(engine)
     assert report(engine, page_url_prefix="https://shop.example.com/pri%")["conversations"] == 0
     assert report(engine, page_url_prefix="https://shop_example.com/")["conversations"] == 0
+    assert report(engine, page_url_prefix="https://SHOP.example.com/")["conversations"] == 0
+    assert report(engine, page_url_prefix="https://shop.example.com/")["conversations"] == 6  # c3 is Slack
 
 
 def test_days_are_counted_in_the_report_time_zone(engine: sa.Engine) -> None:
