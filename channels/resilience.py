@@ -53,7 +53,7 @@ class WatchedOutput(OutputChannel):
         self.inner = inner
         self.sent = False
 
-    def name(self) -> str:  # type: ignore[override]  # the wrapped channel's name: responses vary by it
+    def name(self) -> str:  # the wrapped channel's name: responses vary by it
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:

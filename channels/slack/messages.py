@@ -70,6 +70,15 @@ COMMENT_CANCEL = "Cancel"
 COMMAND_REFUSED = (
     'I can\'t take messages that start like a command ("/name{...}"); please say it another way.'
 )
+# Customers' messages are held to the widget's default limit (WEBCHAT_MAX_MESSAGE_CHARS).
+MAX_CUSTOMER_CHARS = 4000
+
+
+def too_long(length: int) -> str:
+    return (
+        f"That message is {length} characters long; the limit is {MAX_CUSTOMER_CHARS}. "
+        "Please shorten it or split it into several messages."
+    )
 
 
 # --- Errors: reasons for operators (logs, JSON bodies of refused requests) --------

@@ -42,7 +42,9 @@ _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"']+\.[^@\s<>()\[\
 # not something the customer said.
 EXTERNAL_PREFIX = "EXTERNAL: "
 
-ErrorCode = Literal["bad_frame", "empty_message", "message_too_long", "not_started", "unavailable"]
+ErrorCode = Literal[
+    "bad_frame", "empty_message", "message_too_long", "not_started", "rate_limited", "unavailable"
+]
 
 
 class Button(TypedDict):

@@ -2,7 +2,9 @@
 
 Survey answers (`csat`) and answer feedback (`feedback`) frames travel like
 messages (typing indicator, the same handler) but are not echoed to the
-conversation's other tabs: they are not something the customer said.
+conversation's other tabs: they are not something the customer said. Every
+hello and message counts against the rate limits (channels/limits.py); a
+refused one gets a `rate_limited` error and goes no further.
 
 Dependencies come in as callables so the whole exchange is testable without a
 server: `handle` is Rasa's on_new_message, `load_events` reads the conversation
@@ -16,9 +18,10 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from channels.limits import Limits, Verdict, too_fast
 from channels.web import protocol
 from channels.web.hub import ConnectionHub
 
@@ -49,6 +52,8 @@ class ChatSession:
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     conversation_id: str | None = None
     context: dict[str, str] | None = None
+    limits: Limits = field(default_factory=Limits.off)  # channels/limits.py: refused frames reach nobody
+    address: str = "unknown"  # the client's address, as the limits see it
 
     async def run(self) -> None:
         try:
@@ -74,6 +79,7 @@ class ChatSession:
             await self._send(protocol.error_frame(protocol.ProtocolError("unavailable", UNAVAILABLE)))
 
     async def _on_hello(self, hello: protocol.Hello) -> None:
+        _allowed(self.limits.from_address(self.address))  # a hello reads the conversation log
         if self.conversation_id:
             self.hub.remove(self.conversation_id, self.socket)
         cid, history, notice = await self._resolve(hello.conversation_id)
@@ -93,6 +99,7 @@ class ChatSession:
         if self.conversation_id is None:
             raise protocol.ProtocolError("not_started", "Send a hello frame first.")
         cid = self.conversation_id
+        _allowed(self.limits.message(cid, self.address))
         if not message.record:
             await self.hub.send(cid, protocol.user_frame(message.text), skip=self.socket)
         await self._send(protocol.typing_frame(True))
@@ -115,3 +122,8 @@ class ChatSession:
             await self.socket.send(json.dumps(frame))
         except Exception as error:  # the socket closed under us; recv() ends the loop
             logger.info("could not send to a closed socket: %s", error)
+
+
+def _allowed(verdict: Verdict) -> None:
+    if not verdict.allowed:
+        raise protocol.ProtocolError("rate_limited", too_fast(verdict.wait))

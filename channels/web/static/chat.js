@@ -369,7 +369,7 @@
 
     function transmit(item) {
       ws.send(JSON.stringify(item.f));
-      if (!item.el) return;
+      if (!item.el) { lastSent = null; return; } // a rating or thumb: an error then is not about a message
       if (cid) ctx.setId(cid); // remembered once it has content, see welcome
       item.el.classList.remove('pending');
       lastSent = item; // errors carry no message id, so the newest one is the best guess
@@ -465,7 +465,8 @@
             return hello();
           }
           sys(String(m.message || t.failed), true);
-          if ((m.code === 'message_too_long' || m.code === 'empty_message') && lastSent) {
+          if ((m.code === 'message_too_long' || m.code === 'empty_message' || m.code === 'rate_limited') &&
+              lastSent) {
             // Nothing reached the bot: drop the bubble, give the text back to the customer.
             lastSent.el.remove();
             if (!input.value) { input.value = lastSent.f.text; fit(); }

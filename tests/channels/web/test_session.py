@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from channels.limits import Limits, LimitSettings
 from channels.web.hub import ConnectionHub
 from channels.web.protocol import Message
 from channels.web.session import UNKNOWN_CONVERSATION, ChatSession
@@ -204,3 +205,69 @@ def test_other_tabs_are_not_shown_a_rating_as_a_message() -> None:
 
     second = asyncio.run(scenario())
     assert second.of_type("user") == [] and len(second.of_type("bot")) == 1  # the reply, for both tabs
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def limited_session(
+    limits: Limits, frames: list[Any], address: str = "203.0.113.7"
+) -> tuple[FakeSocket, Bot]:
+    hub = ConnectionHub()
+    socket, bot = FakeSocket([*frames, None]), Bot(hub)
+    session = ChatSession(socket, hub, bot, load_events, 100, limits=limits, address=address)
+    asyncio.run(session.run())
+    return socket, bot
+
+
+def test_messages_past_the_conversation_limit_are_refused_and_never_reach_the_bot() -> None:
+    limits = Limits(LimitSettings(2, 100, 100), Clock())
+    messages = [{"type": "message", "text": f"question {n}"} for n in range(1, 4)]
+    feedback = {"type": "feedback", "answer_id": "a1", "helpful": True}
+    socket, bot = limited_session(limits, [{"type": "hello", "conversation_id": None}, *messages, feedback])
+    assert [message.text for _, message, _ in bot.received] == ["question 1", "question 2"]
+    refused = socket.sent[-2:]
+    assert [frame["code"] for frame in refused] == ["rate_limited", "rate_limited"]  # ratings count too
+    assert (
+        refused[0]["message"] == "You're sending messages faster than I can answer; please wait 30 seconds."
+    )
+    assert [f["type"] for f in socket.sent].count("typing") == 4  # no typing indicator for refused ones
+
+
+def test_other_tabs_are_not_shown_a_refused_message() -> None:
+    limits = Limits(LimitSettings(1, 100, 100), Clock())
+
+    async def scenario() -> FakeSocket:
+        hub = ConnectionHub()
+        bot = Bot(hub)
+        first, second = FakeSocket(), FakeSocket()
+        sessions = [ChatSession(s, hub, bot, load_events, 100, limits=limits) for s in (first, second)]
+        tasks = [asyncio.create_task(s.run()) for s in sessions]
+        for sock in (first, second):
+            sock.push({"type": "hello", "conversation_id": KNOWN_ID})
+        await asyncio.sleep(0.01)
+        first.push({"type": "message", "text": "one"})
+        first.push({"type": "message", "text": "two"})
+        await asyncio.sleep(0.01)
+        first.push(None)
+        second.push(None)
+        await asyncio.gather(*tasks)
+        return second
+
+    second = asyncio.run(scenario())
+    assert [frame["text"] for frame in second.of_type("user")] == ["one"]
+
+
+def test_hellos_count_against_the_address() -> None:
+    limits = Limits(LimitSettings(100, 2, 100), Clock())
+    hello = {"type": "hello", "conversation_id": KNOWN_ID}
+    socket, bot = limited_session(limits, [hello, {"type": "message", "text": "hi"}, hello])
+    assert [frame["type"] for frame in socket.sent] == ["welcome", "typing", "bot", "typing", "error"]
+    assert socket.sent[-1]["code"] == "rate_limited" and len(bot.received) == 1
+    other, _ = limited_session(limits, [hello], address="198.51.100.1")  # another address is not affected
+    assert other.sent[0]["type"] == "welcome"
