@@ -32,7 +32,7 @@ ACT_PY := $(ACT_VENV)/bin/python
 MODEL := $(DATA_DIR)/models/supportbot.tar.gz
 RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml)
 
-.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync bench-latency bench-soak report bench-reports widget-size chromium test test-rasa test-actions lint lock clean
+.PHONY: help install run sync hours model eval-routing eval-retrieval bench-sync bench-latency bench-soak report bench-reports retention export-customer erase-customer widget-size chromium test test-rasa test-actions lint lock clean
 
 help:
 	@echo "make run    install, train if needed, sync the help centre, start the bot"
@@ -47,6 +47,9 @@ help:
 	@echo "make bench-sync SET=<beir dir>                  unchanged re-sync vs full index"
 	@echo "make report [SINCE= UNTIL= CHANNEL= PAGE= FORMAT=table|json|csv OUT=] [ARGS=...]   support reports"
 	@echo "make bench-reports [CONVERSATIONS=100000]       report speed on SQLite and PostgreSQL (JSON last line)"
+	@echo "make retention [DAYS=365] [DRY_RUN=1]           delete conversations older than RETENTION_DAYS (docs/privacy.md)"
+	@echo "make export-customer EMAIL=|CONVERSATION=|CUSTOMER_ID=|SLACK_USER= [OUT=file]   one customer's data as JSON"
+	@echo "make erase-customer EMAIL=|CONVERSATION=|CUSTOMER_ID=|SLACK_USER= [DRY_RUN=1]   delete one customer's data"
 	@echo "make bench-latency [CUSTOMERS=8 TURNS=25]       answer latency/throughput vs a bare rasa init"
 	@echo "make bench-soak MINUTES=30 [CUSTOMERS=8]        memory growth and errors under steady load"
 
@@ -133,6 +136,20 @@ report: $(ACT_VENV)/.installed
 # Reports over a generated log of 100,000 conversations, cold and warm; the last line is JSON.
 bench-reports: $(ACT_VENV)/.installed
 	@$(ACT_PY) -m actions.reports.bench $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS))
+
+# Privacy (docs/privacy.md): retention, and one customer's export or erase. Exit 2: wrong input, nothing changed.
+#   make retention DAYS=365 DRY_RUN=1     make export-customer EMAIL=jane@example.com OUT=jane.json
+#   make erase-customer SLACK_USER=U0123ABCD
+WHO = $(if $(EMAIL),--email "$(EMAIL)") $(if $(CONVERSATION),--conversation "$(CONVERSATION)") \
+	$(if $(CUSTOMER_ID),--customer-id "$(CUSTOMER_ID)") $(if $(SLACK_USER),--slack-user "$(SLACK_USER)")
+retention: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m actions.privacy retention $(if $(DAYS),--days "$(DAYS)") $(if $(DRY_RUN),--dry-run) $(ARGS)
+
+export-customer: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m actions.privacy export $(WHO) $(if $(OUT),--out "$(OUT)") $(ARGS)
+
+erase-customer: $(ACT_VENV)/.installed
+	@$(ACT_PY) -m actions.privacy erase $(WHO) $(if $(DRY_RUN),--dry-run) $(ARGS)
 
 # Is the support team open now, and when does that change (hours in bot/support.yml)?
 #   make hours [AT=2026-12-24T13:00]

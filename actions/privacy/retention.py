@@ -10,8 +10,9 @@ What "older" means, per record (docs/privacy.md says the same):
 - a ticket goes when it was created before the cutoff;
 - a handoff goes with the conversation it was opened in (or when that
   conversation is gone already);
-- rows of other support_* tables (e.g. the reports') go when every session of
-  their sender_id goes.
+- report summaries (support_report_*, derived from the log and rebuilt by the
+  next report) go for every sender_id that lost a session; rows of other
+  support_* tables go when every session of their sender_id goes.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from actions.privacy.deletion import Deletion, count, delete
 from actions.privacy.settings import DAY_SECONDS
 
 SURVEY_SLOT = "csat_result"
+REPORT_PREFIX = "support_report_"
 T = TypeVar("T")
 _PARTIAL_CHUNK = 100  # sessions per OR-list of id ranges
 
@@ -57,7 +59,7 @@ def run_retention(dbs: Databases, days: int, now: float, dry_run: bool = False) 
     gone = sorted(sender for sender, its in sessions.items() if all(s.last_event_at < cutoff for s in its))
     deletions = _event_deletions(dbs, stale, gone, cutoff)
     deletions += _handoff_deletions(dbs, sessions, cutoff)
-    deletions += _other_deletions(dbs, cutoff, gone)
+    deletions += _other_deletions(dbs, stale, gone)
     answers = _survey_answers(dbs, deletions)
     counts = count(dbs, deletions) if dry_run else delete(dbs, deletions)
     stale.sort(key=lambda s: (s.last_event_at, s.sender_id, s.index))
@@ -175,13 +177,17 @@ def _handoff_deletions(dbs: Databases, sessions: dict[str, list[Session]], cutof
     return deletions
 
 
-def _other_deletions(dbs: Databases, cutoff: float, gone: list[str]) -> list[Deletion]:
-    return [
-        Deletion(table, condition)
-        for table in dbs.support_tables()
-        if table.name not in (TICKETS, HANDOFFS)
-        for condition in in_chunks(table.c.conversation_id, gone)
-    ]
+def _other_deletions(dbs: Databases, stale: list[Session], gone: list[str]) -> list[Deletion]:
+    # Report summaries (support_report_*) are derived and rebuilt from the log when a sender's rows
+    # are missing: drop them for every sender that lost a session, so no old text lingers there.
+    touched = sorted({session.sender_id for session in stale})
+    deletions = []
+    for table in dbs.support_tables():
+        if table.name in (TICKETS, HANDOFFS):
+            continue
+        senders = touched if table.name.startswith(REPORT_PREFIX) else gone
+        deletions += [Deletion(table, c) for c in in_chunks(table.c.conversation_id, senders)]
+    return deletions
 
 
 def _survey_answers(dbs: Databases, deletions: Sequence[Deletion]) -> int:

@@ -96,23 +96,26 @@ def test_other_support_tables_found_by_reflection_lose_the_rows_of_gone_conversa
 ) -> None:
     with store.engine.begin() as db:
         db.execute(sa.text("CREATE TABLE support_report_daily (conversation_id VARCHAR(255), n INTEGER)"))
+        db.execute(sa.text("CREATE TABLE support_csat (conversation_id VARCHAR(255))"))  # not derived
         db.execute(sa.text("CREATE TABLE support_settings (name VARCHAR(50))"))  # no conversation_id
         db.execute(sa.text("CREATE TABLE audit (conversation_id VARCHAR(255))"))  # not a support_ table
-        for table, cid in [
-            ("support_report_daily", "gone"),
-            ("support_report_daily", "kept"),
-            ("audit", "gone"),
-        ]:
-            db.execute(sa.text(f"INSERT INTO {table} (conversation_id) VALUES (:c)"), {"c": cid})
+        for cid in ("gone", "returning", "kept"):
+            for table in ("support_report_daily", "support_csat", "audit"):
+                db.execute(sa.text(f"INSERT INTO {table} (conversation_id) VALUES (:c)"), {"c": cid})
         db.execute(sa.text("INSERT INTO support_settings (name) VALUES ('x')"))
     store.conversation("gone", CUTOFF - DAY)
+    store.conversation("returning", CUTOFF - DAY)
+    store.conversation("returning", NOW - DAY)
     store.conversation("kept", NOW - DAY)
 
     report = retention(db_url)
 
+    # A report summary of a sender that lost a session is rebuilt by the next report: it goes.
     assert [r.conversation_id for r in _rows(store, "support_report_daily")] == ["kept"]
-    assert store.count("audit") == 1 and store.count("support_settings") == 1
-    assert report.counts["support_report_daily"] == 1
+    # Other support_* rows go only with the last session of their sender.
+    assert sorted(r.conversation_id for r in _rows(store, "support_csat")) == ["kept", "returning"]
+    assert store.count("audit") == 3 and store.count("support_settings") == 1
+    assert (report.counts["support_report_daily"], report.counts["support_csat"]) == (2, 1)
     assert "support_settings" not in report.counts
 
 
