@@ -15,8 +15,10 @@ has, the kept tracker is current; otherwise (another Rasa server handled a
 turn, events were erased, a session started) it is loaded as before.
 
 Writes are unchanged, so the database stays the conversation log that every
-other reader (history, reports, other servers) uses. The cache holds at most
-`cache_size` conversations, least recently used first out.
+other reader (history, reports, other servers) uses. A kept event costs about
+2.6 KB, so the cache is bounded by events, not conversations: at most
+`max_events` in all (least recently used out first), and a conversation idle
+for `idle_seconds` is dropped (its next message reads the database once).
 
 An SQLite log is switched to write-ahead logging with `synchronous=NORMAL`:
 each save was an fsync'd rollback-journal commit (about a tenth of the Rasa
@@ -26,7 +28,10 @@ power cut can lose the last commits; readers no longer wait for writers.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,7 +39,15 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-DEFAULT_CACHE_SIZE = 256
+MAX_EVENTS = 20_000  # about 50 MB
+IDLE_SECONDS = 300.0
+
+
+@dataclass
+class _Kept:
+    tracker: DialogueStateTracker
+    events: int
+    touched: float
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
@@ -42,7 +55,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self,
         domain: Domain | None = None,
         host: str | None = None,
-        cache_size: int = DEFAULT_CACHE_SIZE,
+        max_events: int = MAX_EVENTS,
+        idle_seconds: float = IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
         # `host` named here so Rasa passes the endpoint's `url` as it does for `type: SQL`.
@@ -50,16 +65,19 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_wal)
             self.engine.dispose()  # connections opened while creating the tables get it too
-        self.cache_size = int(cache_size)
-        self._kept: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        self.max_events = int(max_events)
+        self.idle_seconds = float(idle_seconds)
+        self.clock = clock
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        self._events = 0  # kept in all
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         kept = self._kept.get(sender_id)
-        if kept is not None and self._stored_count(sender_id) == len(kept.events):
-            self._kept.move_to_end(sender_id)
+        if kept is not None and self._stored_count(sender_id) == len(kept.tracker.events):
+            self._keep(kept.tracker)
             # A copy: whoever retrieves it may change it without saving.
-            return kept.copy()
-        self._kept.pop(sender_id, None)
+            return kept.tracker.copy()
+        self.forget(sender_id)
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
             self._keep(tracker.copy())
@@ -73,15 +91,25 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def forget(self, sender_id: str) -> None:
         """Drop a kept conversation (the next retrieve reads the database)."""
-        self._kept.pop(sender_id, None)
+        kept = self._kept.pop(sender_id, None)
+        if kept is not None:
+            self._events -= kept.events
+
+    @property
+    def kept_events(self) -> int:
+        return self._events
 
     def _keep(self, tracker: DialogueStateTracker) -> None:
-        if self.cache_size <= 0:
-            return
-        self._kept[tracker.sender_id] = tracker
-        self._kept.move_to_end(tracker.sender_id)
-        while len(self._kept) > self.cache_size:
-            self._kept.popitem(last=False)
+        self.forget(tracker.sender_id)
+        now = self.clock()
+        if len(tracker.events) <= self.max_events:
+            self._kept[tracker.sender_id] = _Kept(tracker, len(tracker.events), now)
+            self._events += len(tracker.events)
+        while self._kept:
+            oldest = next(iter(self._kept.values()))
+            if self._events <= self.max_events and now - oldest.touched < self.idle_seconds:
+                break
+            self.forget(oldest.tracker.sender_id)
 
     def _stored_count(self, sender_id: str) -> int:
         """Events of the latest session in the database: what `retrieve` would load."""

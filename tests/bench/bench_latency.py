@@ -5,8 +5,8 @@
 
 First the reference (Rasa's init template plus a no-op custom action, over
 Rasa's REST channel), then the product (its widget WebSocket, the sample help
-centre), with the same number of customers and turns; then one long
-conversation against the product, to see what history costs. Progress goes to
+centre), with the same number of customers and turns; after each, one long
+conversation, to see what history costs. Progress goes to
 stderr; the last line on stdout is JSON: ours at the top level (p50_ms, p95_ms,
 p99_ms, throughput, errors, grounded_share), the reference beside it, and the
 ratios (ours over the reference). How "full answer" and the rest are defined:
@@ -68,21 +68,25 @@ async def measure(target: Target, questions: Sequence[str], args: argparse.Names
 async def measure_long(target: Target, questions: Sequence[str], turns: int) -> dict[str, Any]:
     """The first and the last EDGE turns of one long conversation, by wall clock and by server CPU."""
     log(f"{target.name}: one conversation of {turns} turns")
-    cpu: dict[int, float] = {}
+    cpu: dict[int, dict[str, float]] = {}
     marks = {0, EDGE, turns - EDGE}
 
     def before_turn(n: int) -> None:
         if n in marks:
-            cpu[n] = sum(cpu_seconds(pid) for pid in target.pids.values())
+            cpu[n] = {name: cpu_seconds(pid) for name, pid in target.pids.items()}
 
     conversation = await long_conversation(target.customer(0), questions, turns, target.recover, before_turn)
-    cpu[turns] = sum(cpu_seconds(pid) for pid in target.pids.values())
+    cpu[turns] = {name: cpu_seconds(pid) for name, pid in target.pids.items()}
+
+    def per_turn(start: int, end: int) -> dict[str, float]:
+        return {name: round(1000 * (cpu[end][name] - cpu[start][name]) / EDGE, 1) for name in target.pids}
+
+    first, last = per_turn(0, EDGE), per_turn(turns - EDGE, turns)
     summary = long_summary(conversation)
-    first_cpu, last_cpu = (cpu[EDGE] - cpu[0]) / EDGE, (cpu[turns] - cpu[turns - EDGE]) / EDGE
     summary |= {
-        "first_turns_cpu_ms": round(first_cpu * 1000, 1),
-        "last_turns_cpu_ms": round(last_cpu * 1000, 1),
-        "cpu_ratio": round(last_cpu / first_cpu, 3) if first_cpu else None,
+        "first_turns_cpu_ms": first,
+        "last_turns_cpu_ms": last,
+        "cpu_ratio": round(sum(last.values()) / sum(first.values()), 3) if sum(first.values()) else None,
     }
     return summary
 
@@ -117,6 +121,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.skip_reference:
         with reference(args.bench_dir) as target:
             result["reference"] = await measure(target, questions, args)
+            if args.long_turns:  # what history costs a bare Rasa assistant, for comparison
+                result["reference"]["long_conversation"] = await measure_long(
+                    target, questions, args.long_turns
+                )
     with ours(args.bench_dir, args.model, endpoints=args.endpoints) as target:
         mine = await measure(target, questions, args)
         if args.long_turns:

@@ -65,8 +65,11 @@ class WidgetCustomer:
         self.ws: Any = None
 
     async def connect(self) -> None:
-        self.ws = await websockets.connect(self.url, max_size=2**20, open_timeout=self.timeout)
-        await self.ws.send(json.dumps({"type": "hello", "conversation_id": None}))
+        try:
+            self.ws = await websockets.connect(self.url, max_size=2**20, open_timeout=self.timeout)
+            await self.ws.send(json.dumps({"type": "hello", "conversation_id": None}))
+        except (OSError, TimeoutError, websockets.WebSocketException) as error:
+            raise TurnError(f"cannot connect: {type(error).__name__}: {error}") from None
         welcome = await self._next()
         if welcome.get("type") != "welcome":
             raise TurnError(f"expected a welcome frame, got {welcome}")
@@ -76,7 +79,7 @@ class WidgetCustomer:
             raise TurnError("not connected")
         try:
             await self.ws.send(json.dumps({"type": "message", "text": text}))
-        except websockets.ConnectionClosed as error:
+        except websockets.WebSocketException as error:
             raise TurnError(f"socket closed: {error}") from None
         texts: list[str] = []
         grounded = False
@@ -97,7 +100,7 @@ class WidgetCustomer:
     async def _next(self) -> dict[str, Any]:
         try:
             raw = await asyncio.wait_for(self.ws.recv(), self.timeout)
-        except (TimeoutError, websockets.ConnectionClosed) as error:
+        except (TimeoutError, websockets.WebSocketException) as error:
             raise TurnError(f"no frame: {type(error).__name__}") from None
         return dict(json.loads(raw))
 
@@ -245,7 +248,7 @@ async def _replace(old: Customer, new: Customer) -> Customer:
     await old.close()
     try:
         await new.connect()
-    except (TurnError, OSError) as error:  # counted by the turn that follows, which fails too
+    except TurnError as error:  # counted by the turn that follows, which fails too
         logger.warning("a new customer could not connect: %s", error)
     return new
 

@@ -20,6 +20,13 @@ from tests.bench.reference import ReferenceStack, ensure_reference
 from tests.e2e.stack import make_stack
 
 QUESTION_TIMEOUT = 60.0
+# Simulated customers ask at machine speed, all from 127.0.0.1: the rate limits
+# (channels/limits.py), made for people, would refuse most of their messages.
+UNLIMITED = {
+    "RATE_LIMIT_MESSAGES_PER_CONVERSATION": "0",
+    "RATE_LIMIT_MESSAGES_PER_ADDRESS": "0",
+    "RATE_LIMIT_CONNECTIONS_PER_ADDRESS": "0",
+}
 
 
 @dataclass
@@ -45,7 +52,7 @@ def ours(
     bench_dir.mkdir(parents=True, exist_ok=True)
     # A folder of its own, so two runs never share a conversation log; kept if the run fails.
     data_dir = Path(tempfile.mkdtemp(prefix=f"{folder}-", dir=bench_dir))
-    stack = make_stack(data_dir, **({"RASA_MODEL": str(model)} if model else {}), **env)
+    stack = make_stack(data_dir, **{**UNLIMITED, **({"RASA_MODEL": str(model)} if model else {}), **env})
     if endpoints is not None:
         command = stack.rasa.command
         command[command.index("--endpoints") + 1] = str(endpoints)

@@ -153,19 +153,36 @@ def test_an_erased_conversation_is_gone(url: str) -> None:
     assert run(cached.retrieve("c1")) is None
 
 
-def test_at_most_cache_size_conversations_are_kept(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    cached = store(url, cache_size=2)
-    for sender in ("a", "b", "c"):
+def save_conversations(cached: CachedSQLTrackerStore, *senders: str) -> None:
+    for sender in senders:
         tracker = DialogueStateTracker(sender, DOMAIN.slots)
-        turn(tracker, sender, 1.0)
+        turn(tracker, sender, 1.0)  # 5 events
         run(cached.save(tracker))
+
+
+def test_at_most_max_events_are_kept(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cached = store(url, max_events=10)
+    save_conversations(cached, "a", "b", "c")
     loads = count_loads(monkeypatch)
 
     for sender in ("a", "b", "c"):
         assert run(cached.retrieve(sender)).latest_message.text == sender
 
-    assert loads[0] == "a"  # the oldest was dropped and read from the database
-    assert len(cached._kept) == 2
+    assert loads[0] == "a"  # the least recently used was dropped and read from the database
+    assert cached.kept_events <= 10
+
+
+def test_an_idle_conversation_is_dropped(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    cached = store(url, idle_seconds=60, clock=lambda: now[0])
+    save_conversations(cached, "idle")
+    now[0] = 61.0
+    save_conversations(cached, "busy")  # any activity sweeps the idle ones out
+    loads = count_loads(monkeypatch)
+
+    assert cached.kept_events == 5
+    assert run(cached.retrieve("idle")).latest_message.text == "idle"
+    assert loads == ["idle"]
 
 
 def test_an_sqlite_log_uses_write_ahead_logging(url: str) -> None:
