@@ -45,6 +45,7 @@ from knowledge.settings import KnowledgeSettings, SettingsError
 from knowledge.store import KnowledgeStore
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
 logger = logging.getLogger(__name__)
 
 
@@ -106,6 +107,9 @@ def build_app(
     reports: ReportService | None = None,
 ) -> Sanic:
     app = create_app(build_executor(config, knowledge), cors_origins=[])
+    # Rasa's calls carry one session's events and the domain: well under this. Sanic's own default
+    # is 100 MB; document uploads stream past it under their own limit (ADMIN_MAX_UPLOAD_BYTES).
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
 
     # rasa-sdk maps every exception to 500; a wrong path or method is the client's mistake.
     @app.exception(NotFound, MethodNotAllowed)

@@ -216,6 +216,8 @@ def _within(value: str, networks: tuple[Network, ...]) -> bool:
 
 
 def _networks(raw: str) -> tuple[Network, ...]:
+    if raw.strip().lower() == "none":  # the launcher drops empty variables, so "trust nobody" is spelt out
+        return ()
     networks = []
     for item in (part.strip() for part in raw.split(",")):
         if not item:

@@ -32,6 +32,8 @@ from knowledge.settings import KnowledgeSettings, SettingsError
 from knowledge.store import KnowledgeStore, SyncReport, is_file_id, within_site
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_QUESTION_CHARS = 4000  # as a customer's message (WEBCHAT_MAX_MESSAGE_CHARS)
+MAX_URL_CHARS = 2000  # a start page, or a document id (a crawled page's id is its URL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,21 +56,34 @@ def _parser() -> argparse.ArgumentParser:
         "sync", help="index the help-centre folder or a website; only changes are embedded"
     )
     sync.add_argument("folder", nargs="?", type=Path, help="default: $HELPCENTRE_DIR")
-    sync.add_argument("--url", help="crawl this start page or sitemap instead of a folder (same host only)")
+    sync.add_argument(
+        "--url",
+        type=_text(MAX_URL_CHARS),
+        help="crawl this start page or sitemap instead of a folder (same host only)",
+    )
     sync.add_argument("--max-pages", type=_count(1, 100_000), default=500, help="crawl limit (default 500)")
     sync.add_argument("--concurrency", type=_count(1, 16), default=2, help="parallel requests (default 2)")
     sync.add_argument("--quiet", action="store_true", help="no progress bar")
     sync.set_defaults(run=_sync)
     search = commands.add_parser("search", help="show the ranked passages and their scores for a question")
-    search.add_argument("question")
+    search.add_argument("question", type=_text(MAX_QUESTION_CHARS))
     search.add_argument("-k", type=_count(1, 100), default=5)
     search.set_defaults(run=_search)
     commands.add_parser("list", help="list indexed documents").set_defaults(run=_list)
     commands.add_parser("stats", help="document and entry counts (JSON)").set_defaults(run=_stats)
     remove = commands.add_parser("remove", help="remove one document from the index")
-    remove.add_argument("doc_id")
+    remove.add_argument("doc_id", type=_text(MAX_URL_CHARS))
     remove.set_defaults(run=_remove)
     return parser
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if len(raw) > limit:
+            raise argparse.ArgumentTypeError(f"at most {limit} characters, got {len(raw)}")
+        return raw
+
+    return parse
 
 
 def _count(low: int, high: int) -> Callable[[str], int]:

@@ -149,7 +149,7 @@ def test_settings_from_the_environment() -> None:
     assert (settings.messages_per_conversation, settings.messages_per_address) == (5, 0)
     assert settings.connections_per_address == 7
     assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.0/8", "192.168.1.1/32"]
-    assert LimitSettings.from_env({"WEBCHAT_TRUSTED_PROXIES": ""}).trusted_proxies == ()
+    assert LimitSettings.from_env({"WEBCHAT_TRUSTED_PROXIES": "none"}).trusted_proxies == ()
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,8 @@
 """Faults, each with the real servers: what the customer sees, what the log keeps, how service returns.
 
+Also the limits that protect the servers from hostile customers (rate and size),
+which need the same real servers and their transports.
+
 One stack for the module (Rasa, the action server, the fake Slack on a
 rate-limiting token whose failures each test switches on); tests that need other
 action-server settings (an LLM key, a Chroma server) restart only the action
@@ -9,6 +12,7 @@ server and put it back afterwards.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import itertools
 import json
 import shutil
@@ -411,3 +415,40 @@ def test_slack_customers_are_limited_per_conversation_and_told_once(stack: Stack
     assert len(texts) == PER_CONVERSATION + 1 and sum("faster" in t for t in texts) == 1
     said = [e for e in bot_events(stack, f"slack-{dm}") if e["event"] == "user"]
     assert len(said) == PER_CONVERSATION
+
+
+def test_oversized_inputs_are_refused_at_the_door(stack: Stack) -> None:
+    """Size limits that the transports enforce (the protocol's own limits are unit-tested)."""
+    rasa, actions = f"127.0.0.1:{stack.env['RASA_PORT']}", f"127.0.0.1:{stack.env['ACTION_PORT']}"
+
+    def post(host: str, path: str, body: Any, headers: dict[str, str]) -> int:
+        connection = http.client.HTTPConnection(host, timeout=30)
+        try:
+            chunked = not isinstance(body, bytes)
+            connection.request("POST", path, body, headers, encode_chunked=chunked)
+            return connection.getresponse().status
+        except (ConnectionError, http.client.HTTPException):  # closed on us: refused just the same
+            return 413
+        finally:
+            connection.close()
+
+    json_type = {"Content-Type": "application/json"}
+    big = b"{" + b" " * (2 * 1024 * 1024) + b"}"  # Slack's own requests are a few KB
+    assert post(rasa, "/webhooks/slack/events", big, json_type) == 413
+    pieces = (big[i : i + 65536] for i in range(0, len(big), 65536))  # no Content-Length: counted as read
+    assert post(rasa, "/webhooks/slack/events", pieces, {**json_type, "Transfer-Encoding": "chunked"}) == 413
+    assert post(actions, "/webhook", b"x" * (17 * 1024 * 1024), json_type) == 413
+
+    async def frames() -> None:
+        chat = ChatClient(stack.websocket_url)
+        await chat.connect()
+        refused = await chat.send({"type": "message", "text": "x" * 100_000})  # over 64 KiB: told
+        assert refused["code"] == "bad_frame" and "too large" in refused["message"]
+        [answer] = await chat.say("hello")  # the socket stays open
+        assert answer["type"] == "bot"
+        await chat.ws.send(json.dumps({"type": "message", "text": "x" * 300_000}))  # far over: closed
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await chat.next(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # message too big
+
+    asyncio.run(frames())

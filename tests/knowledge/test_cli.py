@@ -59,6 +59,22 @@ def test_bad_arguments_are_refused_by_argparse(env: Path) -> None:
     assert exited.value.code == 2
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["search", "x" * (cli.MAX_QUESTION_CHARS + 1)],
+        ["remove", "d" * (cli.MAX_URL_CHARS + 1)],
+        ["sync", "--url", "https://h.example/" + "p" * cli.MAX_URL_CHARS],
+    ],
+)
+def test_oversized_arguments_are_refused_before_any_work(
+    env: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2 and "at most" in capsys.readouterr().err
+
+
 def test_an_unreadable_file_is_named_skipped_and_the_rest_synced(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
