@@ -21,7 +21,7 @@ from pathlib import Path
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import HTTPResponse, Request, Sanic
-from sanic.exceptions import MethodNotAllowed, NotFound, SanicException
+from sanic.exceptions import MethodNotAllowed, NotFound, PayloadTooLarge, SanicException
 from sanic.response import json as json_response
 
 from actions.admin import AdminSettings, register_admin_routes
@@ -111,8 +111,9 @@ def build_app(
     # is 100 MB; document uploads stream past it under their own limit (ADMIN_MAX_UPLOAD_BYTES).
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
 
-    # rasa-sdk maps every exception to 500; a wrong path or method is the client's mistake.
-    @app.exception(NotFound, MethodNotAllowed)
+    # rasa-sdk maps every exception to 500; a wrong path or method, or a request line or
+    # headers over Sanic's size limit (e.g. a long report filter), is the client's mistake.
+    @app.exception(NotFound, MethodNotAllowed, PayloadTooLarge)
     async def client_error(request: Request, error: SanicException) -> HTTPResponse:
         return json_response({"error": str(error)}, status=error.status_code)
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 CHANNELS = ("webchat", "slack")
 DEFAULT_DAYS = 30
 MAX_DAYS = 1096  # three years of daily points is already more than a chart can show
-MAX_PREFIX_CHARS = 2048
+MAX_PREFIX_CHARS = 500  # percent-encoded, the whole request line must stay under Sanic's 8 KiB
 
 
 class FilterError(ValueError):

@@ -52,6 +52,10 @@ def _operation(operation_id: str, summary: str, media: str) -> dict[str, Any]:
                 "content": error,
                 "headers": {"WWW-Authenticate": {"description": "Challenge", "schema": {"type": "string"}}},
             },
+            "413": {
+                "description": "The request line or headers are over the server's size limit (8 KiB)",
+                "content": {JSON: {"schema": _ref("Error")}},
+            },
             "500": {"description": "The conversation log could not be read", "content": error},
             "503": {"description": "ADMIN_TOKEN is not set, or reports are not configured", "content": error},
         },
