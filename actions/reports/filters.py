@@ -102,10 +102,10 @@ def _date(option: str, raw: str | None) -> date:
 def _zone(raw: str) -> ZoneInfo:
     name = raw.strip()
     try:
-        if not name or name.startswith(("/", ".")) or ".." in name:
+        if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
             raise ValueError
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: names the file system refuses
         raise FilterError(
             "timezone", f"{raw!r} is not a time zone; use an IANA name such as Europe/Berlin or UTC"
         ) from None

@@ -62,6 +62,8 @@ def test_a_day_across_a_clock_change_is_23_hours_long() -> None:
         ({"page_url_prefix": "https://x.example/" + "a" * 3000}, "page_url_prefix", "longer than"),
         ({"timezone": "Mars/Olympus"}, "timezone", "IANA"),
         ({"timezone": "../../etc/passwd"}, "timezone", "IANA"),
+        ({"timezone": "Europe/" + "x" * 300}, "timezone", "IANA"),
+        ({"timezone": "A\x9b\n\ud84a\udcc6" * 40}, "timezone", "IANA"),
     ],
 )
 def test_wrong_values_name_the_option_and_the_fix(given: dict[str, str], option: str, fix: str) -> None:
