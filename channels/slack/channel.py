@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -28,14 +28,21 @@ from channels.handoff.outputs import DirectiveOutput, background
 from channels.handoff.relay import Origin
 from channels.handoff.runtime import services
 from channels.handoff.store import Handoff
+from channels.limits import Limits, LimitSettings, too_fast
+from channels.redaction import redact_incoming
+from channels.resilience import reply_when_unavailable
 from channels.slack import events, messages, surveys
 from channels.slack.blocks import CLAIM_ACTION, RESOLVE_ACTION
 from channels.slack.client import SlackUnavailable, call, make_client
 from channels.slack.customers import CUSTOMER_BUTTON, SlackCustomerOutput, address, conversation_id
+from channels.slack.dedupe import RecentIds, recent_ids_from_env
 from channels.slack.inbound import Inbound
 from channels.slack.socket_mode import SocketModeRunner
 
 logger = logging.getLogger(__name__)
+# Slack's requests are a few KB (a message's blocks and a modal's state included); anything
+# near this is not Slack. Without a limit of its own, Sanic would buffer up to 100 MB.
+MAX_BODY_BYTES = 1024 * 1024
 TAKEOVER_USAGE = "Usage: /support takeover <conversation id> (the id is in the widget's log and the reports)"
 
 
@@ -63,10 +70,14 @@ class SlackSettings:
 
 
 class SlackInput(InputChannel):
-    def __init__(self, settings: SlackSettings) -> None:
+    def __init__(
+        self, settings: SlackSettings, seen: RecentIds | None = None, limits: Limits | None = None
+    ) -> None:
         self.settings = settings
+        self.limits = limits or Limits(LimitSettings.from_env(os.environ))  # per conversation and per user
         self.client = make_client(settings.bot_token, base_url=settings.api_url) if settings.enabled else None
-        self.inbound = Inbound(settings.signing_secret) if settings.signing_secret else None
+        self.seen = seen if seen is not None else RecentIds()  # Slack's retries, over HTTP or Socket Mode
+        self.inbound = Inbound(settings.signing_secret, dedupe=self.seen) if settings.signing_secret else None
         self.runner: SocketModeRunner | None = None
 
     @classmethod
@@ -75,11 +86,16 @@ class SlackInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SlackInput:
-        return cls(SlackSettings.from_env(os.environ))
+        return cls(SlackSettings.from_env(os.environ), recent_ids_from_env(os.environ))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("slack", __name__)
         self.handoffs = services()
+        on_new_message = redact_incoming(on_new_message, self.handoffs.customers.agent)  # REDACT_*
+        # A turn left silent because the action server is down: tell the customer, log it.
+        on_new_message = reply_when_unavailable(
+            on_new_message, self.handoffs.customers.agent, self.handoffs.relay.log
+        )
         self.on_new_message = on_new_message
         if self.client is not None:
             self.handoffs.customers.register("slack", self._deliver, self._output_for)
@@ -88,11 +104,14 @@ class SlackInput(InputChannel):
         async def health(_: Request) -> Any:
             return response.json({"slack": "on" if self.client else "off (set SLACK_BOT_TOKEN)"})
 
-        @bp.route("/events", methods=["POST"])
+        @bp.route("/events", methods=["POST"], stream=True)  # read here, up to MAX_BODY_BYTES
         async def slack_events(request: Request) -> Any:
             if self.inbound is None or self.client is None:
                 return response.json({"error": "Slack events are off: set SLACK_SIGNING_SECRET"}, status=503)
-            accepted = self.inbound.accept(request.headers, request.body, request.content_type or "")
+            body = await _bounded_body(request, MAX_BODY_BYTES)
+            if body is None:
+                return response.json({"error": f"larger than {MAX_BODY_BYTES} bytes"}, status=413)
+            accepted = self.inbound.accept(request.headers, body, request.content_type or "")
             if accepted.item is not None:
                 background(self.handle(accepted.item))
             if isinstance(accepted.body, dict):
@@ -105,7 +124,7 @@ class SlackInput(InputChannel):
             csat_runtime().attach(app)
             if self.client is not None and self.settings.app_token:
                 self.runner = SocketModeRunner(
-                    self.settings.app_token, self._envelope, base_url=self.settings.api_url
+                    self.settings.app_token, self._envelope, base_url=self.settings.api_url, dedupe=self.seen
                 )
                 try:
                     await self.runner.start()
@@ -156,6 +175,14 @@ class SlackInput(InputChannel):
         """A customer's message, button or rating (`record`: survey answers and feedback, built here)."""
         cid = conversation_id(channel, thread)
         received = time.time()
+        verdict = self.limits.message(cid, f"slack:{user}")  # a Slack user stands in for an address
+        if not verdict.allowed:  # nothing reaches Rasa; told once a streak, so Slack is not flooded either
+            if verdict.first:
+                await self._output_for(cid, None).send_text_message(cid, too_fast(verdict.wait))
+            return
+        if len(text) > messages.MAX_CUSTOMER_CHARS:
+            await self._output_for(cid, None).send_text_message(cid, messages.too_long(len(text)))
+            return
         if payload is None and intents.is_reserved(text):  # typed: entities come only from buttons
             await self._output_for(cid, None).send_text_message(cid, messages.COMMAND_REFUSED)
             return
@@ -254,3 +281,27 @@ class SlackInput(InputChannel):
             )
         except SlackUnavailable as error:  # the message is in the log; the customer sees it on return
             logger.warning("could not deliver to %s: %s", handoff.conversation_id, error)
+
+
+class _BodyStream(Protocol):
+    """What Sanic's request stream offers a streaming handler (its `Stream` type does not say)."""
+
+    async def read(self) -> bytes | None: ...
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None once it is known to exceed `limit` bytes (unsigned, unread)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    if request.stream is None:
+        return request.body or b""
+    stream = cast(_BodyStream, request.stream)
+    chunks: list[bytes] = []
+    received = 0
+    while (chunk := await stream.read()) is not None:
+        received += len(chunk)
+        if received > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

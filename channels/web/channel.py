@@ -7,7 +7,9 @@ mounts it under /webhooks/webchat/. It only translates: frames to UserMessages
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,9 @@ from channels.handoff.outputs import DirectiveOutput
 from channels.handoff.relay import Origin
 from channels.handoff.runtime import services
 from channels.handoff.store import Handoff
+from channels.limits import Limits, LimitSettings, too_many_connections
+from channels.redaction import redact_incoming
+from channels.resilience import reply_when_unavailable
 from channels.web import protocol
 from channels.web.hub import ConnectionHub
 from channels.web.output import WebChatOutput
@@ -31,6 +36,7 @@ from channels.web.settings import WebChatSettings
 logger = logging.getLogger(__name__)
 
 LEAVE_MESSAGE = "/leave_message"
+SOCKET_MAX_BYTES = 4 * protocol.MAX_FRAME_BYTES  # see _limit_frames
 STATIC_DIR = Path(__file__).parent / "static"
 # Only these files are served; nothing is looked up from the request path.
 STATIC_FILES = {
@@ -41,9 +47,12 @@ STATIC_FILES = {
 
 
 class WebChatInput(InputChannel):
-    def __init__(self, settings: WebChatSettings, hub: ConnectionHub | None = None) -> None:
+    def __init__(
+        self, settings: WebChatSettings, hub: ConnectionHub | None = None, limits: Limits | None = None
+    ) -> None:
         self.settings = settings
         self.hub = hub or ConnectionHub.from_env()  # with REDIS_URL: frames to other servers' sockets
+        self.limits = limits or Limits(LimitSettings.from_env(os.environ))  # RATE_LIMIT_*
 
     @classmethod
     def name(cls) -> str:
@@ -67,6 +76,11 @@ class WebChatInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("webchat", __name__)
         self.handoffs = services()
+        on_new_message = redact_incoming(on_new_message, self.handoffs.customers.agent)  # REDACT_*
+        # A turn left silent because the action server is down: tell the customer, log it.
+        on_new_message = reply_when_unavailable(
+            on_new_message, self.handoffs.customers.agent, self.handoffs.relay.log
+        )
         self.handoffs.customers.register("webchat", self._deliver, lambda cid, _h: self._output(cid))
 
         @bp.listener("after_server_start")
@@ -96,12 +110,24 @@ class WebChatInput(InputChannel):
             if not self.settings.origin_allowed(request.headers.get("origin")):
                 await ws.close(code=1008, reason="origin not allowed")
                 return
-            await self._session(request, ws, on_new_message).run()
+            forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+            address = self.limits.address(request.ip, forwarded or None)
+            if not (verdict := self.limits.connection(address)).allowed:
+                refusal = protocol.ProtocolError("rate_limited", too_many_connections(verdict.wait))
+                await ws.send(json.dumps(protocol.error_frame(refusal)))
+                await ws.close(code=1013, reason="try again later")  # the widget retries with backoff
+                return
+            _limit_frames(ws)
+            await self._session(request, ws, on_new_message, address).run()
 
         return bp
 
     def _session(
-        self, request: Request, ws: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        request: Request,
+        ws: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        address: str,
     ) -> ChatSession:
         relay = self.handoffs.relay
 
@@ -130,7 +156,29 @@ class WebChatInput(InputChannel):
                 return None
             return [event.as_dict() for event in tracker.events]
 
-        return ChatSession(ws, self.hub, handle, load_events, self.settings.max_message_chars)
+        return ChatSession(
+            ws,
+            self.hub,
+            handle,
+            load_events,
+            self.settings.max_message_chars,
+            limits=self.limits,
+            address=address,
+        )
+
+
+def _limit_frames(ws: Any) -> None:
+    """Frames a little over the protocol's limit get an error frame; far larger ones close the socket.
+
+    Sanic reads whole messages of up to WEBSOCKET_MAX_SIZE (1 MiB) for every route
+    of Rasa's app; this socket's own limit is lowered on websockets' connection,
+    which checks it frame by frame (a bigger one closes with 1009, unread).
+    """
+    connection = getattr(ws, "connection", None)  # Sanic's WebsocketImplProtocol wraps websockets' one
+    if connection is not None and hasattr(connection, "max_size"):
+        connection.max_size = SOCKET_MAX_BYTES
+    else:
+        logger.warning("this Sanic's websocket has no frame size to limit (%s)", type(ws).__name__)
 
 
 async def _static(name: str) -> Any:
