@@ -28,6 +28,7 @@ import yaml
 
 from tests.bench.loadgen import Turn, long_conversation, run_load
 from tests.bench.procs import CpuMeter, cpu_seconds, rss_bytes
+from tests.bench.reference import NOOP_REPLY
 from tests.bench.targets import Target, ours, reference
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +62,9 @@ async def measure(target: Target, questions: Sequence[str], args: argparse.Names
     }
     summary["rss_mb"] = {name: round(rss_bytes(pid) / 2**20, 1) for name, pid in target.pids.items()}
     summary["first_errors"] = sorted({t.error for t in result.errors if t.error})[:3]
+    if target.name == "reference":  # how often the rule sent the turn through the no-op action
+        noop = sum(NOOP_REPLY in t.texts for t in result.answered)
+        summary["custom_action_share"] = round(noop / len(result.answered), 3) if result.answered else None
     log(f"{target.name}: {json.dumps(summary)}")
     return summary
 

@@ -79,7 +79,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             progress["next"] += 60
             log(f"soak: {progress['answers']} answers, {progress['errors']} errors, rss {samples[-1]}")
 
-    with ours(args.bench_dir, args.model, folder="soak") as target:
+    with ours(args.bench_dir, args.model, folder="soak", endpoints=args.endpoints) as target:
         log(f"soak: {args.customers} customers for {args.minutes} min (settling {settle:.0f} s)")
         sampler = asyncio.create_task(sample_memory(target, args.interval, samples))
         result = await run_load(
@@ -120,6 +120,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--interval", type=float, default=10.0, help="seconds between memory samples")
     parser.add_argument("--model", type=Path, help="our Rasa model (default: the product's, var/models)")
+    parser.add_argument("--endpoints", type=Path, help="instead of bot/endpoints.yml (to try a change)")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--bench-dir", type=Path, default=BENCH_DIR)
     return parser.parse_args(argv)
