@@ -34,6 +34,7 @@ from knowledge.settings import Secret
 logger = logging.getLogger(__name__)
 PARAMETERS = ("since", "until", "channel", "page_url_prefix", "timezone", "gaps")
 REALM = "Supportbot admin"
+REFRESH_TASK = "reports_refresh"
 # No script at all; styles are inline in the page and the SVG.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -58,9 +59,13 @@ def register_report_routes(app: Sanic, token: Secret | None, service: ReportServ
         refreshing = service
 
         async def start_refreshing(app: Sanic) -> None:
-            app.add_task(_keep_fresh(refreshing), name="reports_refresh")
+            app.add_task(_keep_fresh(refreshing), name=REFRESH_TASK)
+
+        async def stop_refreshing(app: Sanic) -> None:
+            await app.cancel_task(REFRESH_TASK, raise_exception=False)  # quietly: not a failure
 
         app.register_listener(start_refreshing, "after_server_start")
+        app.register_listener(stop_refreshing, "before_server_stop")
     app.add_route(routes.page, "/admin/reports", methods=["GET"], name="admin_reports_page")
     app.add_route(routes.json, "/admin/reports.json", methods=["GET"], name="admin_reports_json")
     app.add_route(routes.csv, "/admin/reports.csv", methods=["GET"], name="admin_reports_csv")
@@ -149,16 +154,22 @@ async def _keep_fresh(service: ReportService) -> None:
     Runs in a thread: a first build over a large log takes a while (docs/benchmarks.md).
     A failure is logged and retried next time; it never stops the server.
     """
-    while True:
-        try:
-            stats = await asyncio.to_thread(service.refresh)
-            if stats.mode != "unchanged":
-                logger.info(
-                    "reports: summary %s, %d senders in %.1f s", stats.mode, stats.senders, stats.seconds
-                )
-        except Exception:
-            logger.exception("reports: refreshing the summary failed; trying again later")
-        await asyncio.sleep(service.refresh_seconds)
+    try:
+        while True:
+            await _refresh_once(service)
+            await asyncio.sleep(service.refresh_seconds)
+    except asyncio.CancelledError:
+        return  # the server is stopping: an ordinary end, not worth Sanic's warning
+
+
+async def _refresh_once(service: ReportService) -> None:
+    try:
+        stats = await asyncio.to_thread(service.refresh)
+    except Exception:
+        logger.exception("reports: refreshing the summary failed; trying again later")
+        return
+    if stats.mode != "unchanged":
+        logger.info("reports: summary %s, %d senders in %.1f s", stats.mode, stats.senders, stats.seconds)
 
 
 def _query(request: Request) -> dict[str, str]:

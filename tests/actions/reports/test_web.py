@@ -256,3 +256,17 @@ def _eventually(check: Any, seconds: float = 20) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_a_failing_background_refresh_is_logged_and_retried(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'log.db'}")
+    background = ReportService(service(broken).sources, "UTC", refresh_seconds=0.1)
+    with serve(Secret(TOKEN), background) as running:
+
+        def failures() -> int:
+            running.loop.run_until_complete(asyncio.sleep(0.1))
+            return caplog.text.count("refreshing the summary failed")
+
+        assert _eventually(lambda: failures() >= 2)  # the loop goes on after a failure
