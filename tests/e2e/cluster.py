@@ -44,6 +44,8 @@ class Addresses:
     slack_signing_secret: str
     slack_support_channel: str
     webchat_allowed_origins: str = "*"
+    # Who may say which customer address a request is for (X-Forwarded-For): the load balancer.
+    webchat_trusted_proxies: str = "127.0.0.1,::1"
 
 
 def service_env(service: str, at: Addresses) -> dict[str, str]:
@@ -70,6 +72,7 @@ def service_env(service: str, at: Addresses) -> dict[str, str]:
             "REDIS_URL": at.redis_url,
             "REDIS_KEY_PREFIX": at.redis_key_prefix,
             "WEBCHAT_ALLOWED_ORIGINS": at.webchat_allowed_origins,
+            "WEBCHAT_TRUSTED_PROXIES": at.webchat_trusted_proxies,
             "SLACK_BOT_TOKEN": at.slack_bot_token,
             "SLACK_SIGNING_SECRET": at.slack_signing_secret,
             "SLACK_SUPPORT_CHANNEL": at.slack_support_channel,

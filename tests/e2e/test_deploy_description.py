@@ -77,6 +77,18 @@ def test_addresses_point_at_the_shared_services(services: dict[str, Any], servic
         )
 
 
+def test_the_rasa_servers_trust_the_load_balancer_for_client_addresses(services: dict[str, Any]) -> None:
+    """Per-address rate limits need the customer's address, which only nginx's X-Forwarded-For holds."""
+    import ipaddress
+
+    from channels.limits import LimitSettings
+
+    for name in REPLICAS:
+        settings = LimitSettings.from_env(services[name]["environment"])
+        docker_bridge = ipaddress.ip_address("172.18.0.5")  # a typical compose network address
+        assert any(docker_bridge in network for network in settings.trusted_proxies), name
+
+
 def test_both_rasa_servers_share_one_configuration(services: dict[str, Any]) -> None:
     first, second = (services[name] for name in REPLICAS)
     assert first == second
