@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Iterator
 
 import psycopg
@@ -16,22 +15,15 @@ import pytest
 
 from bot.serve import Stack
 from tests.e2e.stack import ChatClient, make_stack
+from tests.fakes.postgres import throwaway_database
 
 pytestmark = pytest.mark.e2e
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"supportbot_test_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({error})")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("supportbot_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

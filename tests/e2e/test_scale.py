@@ -44,11 +44,11 @@ from tests.e2e.test_handoff import (
     rules,
     wait_for,
 )
+from tests.fakes.postgres import throwaway_database
 from tests.fakes.redis_server import command, ping
 from tests.fakes.slack_server import FakeSlack
 
 pytestmark = pytest.mark.e2e
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_PORT = 6379
 CHROMA = Path(sys.executable).parent / "chroma"
 # Test-only differences from the deployment: loopback, free ports, the fake Slack.
@@ -75,15 +75,8 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"supportbot_scale_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({error})")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("supportbot_scale") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,18 +15,17 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from bot.serve import Stack
 from tests.channels.slack import payloads
 from tests.e2e.stack import ChatClient, make_stack
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.postgres import throwaway_database
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.slack_signing import signed_headers
 
@@ -47,17 +46,8 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 @pytest.fixture(scope="module")
 def tracker_url() -> Iterator[str]:
     """A throwaway PostgreSQL database reached with a password in its URL."""
-    name = f"supportbot_logs_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server at 127.0.0.1:5432 for the password-in-URL case: {error}")
-    yield f"postgresql://postgres:{SECRETS['database password']}@127.0.0.1:5432/{name}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database("supportbot_logs", password=SECRETS["database password"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

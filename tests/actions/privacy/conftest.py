@@ -7,7 +7,6 @@ no server answers, the PostgreSQL cases are skipped, saying why.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,24 +14,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.actions.privacy.builders import Store
-
-ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from tests.fakes.postgres import throwaway_database
 
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    name = f"privacy_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as db:
-            db.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({error})")
     # The product's own spelling: the privacy commands pick the psycopg 3 driver themselves.
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as db:
-        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database("privacy_test") as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,33 +7,21 @@ Tests that need it are skipped, saying why, only where no server answers.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from actions.reports.tables import metadata, rasa_metadata
 from channels.handoff.store import metadata as handoff_metadata
-
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from tests.fakes.postgres import driver_url, throwaway_database
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    name = f"supportbot_reports_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({error})")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("supportbot_reports") as url:
+        yield driver_url(url)
 
 
 @pytest.fixture

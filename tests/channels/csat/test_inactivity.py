@@ -7,7 +7,6 @@ database, dropped afterwards; skipped with the reason when no server answers).
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.csat.inactivity import InactivityWatch, Quiet
+from tests.fakes.postgres import throwaway_database
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MINUTE = 60.0
 QUIET = 30 * MINUTE
 SESSION = 60 * MINUTE
@@ -42,22 +41,15 @@ def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[SQLTra
         store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "log.db"))
         yield store, sa.create_engine(f"sqlite:///{tmp_path / 'log.db'}", future=True)
         return
-    name = f"csat_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as db:
-            db.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({error})")
-    store = SQLTrackerStore(
-        Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432, username="postgres", db=name
-    )
-    engine = sa.create_engine(f"postgresql://postgres@127.0.0.1:5432/{name}", future=True)
-    yield store, engine
-    engine.dispose()
-    store.engine.dispose()
-    with admin.connect() as db:
-        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_database("csat_test") as url:
+        name = url.rsplit("/", 1)[1]
+        store = SQLTrackerStore(
+            Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432, username="postgres", db=name
+        )
+        engine = sa.create_engine(url, future=True)
+        yield store, engine
+        engine.dispose()
+        store.engine.dispose()
 
 
 def customer(text: str, intent: str, at: float, channel: str = "webchat") -> UserUttered:

@@ -1,29 +1,13 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from channels.handoff.store import CLAIMED, PENDING, RESOLVED, HandoffStore, NewHandoff
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres() -> Iterator[str]:
-    name = f"handoff_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as db:
-            db.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server answers at 127.0.0.1:5432 ({error})")
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as db:
-        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+from tests.fakes.postgres import throwaway_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -31,7 +15,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HandoffSto
     if request.param == "sqlite":
         yield HandoffStore.connect(f"sqlite:///{tmp_path / 'support.db'}")
     else:
-        for url in _postgres():
+        with throwaway_database("handoff_test") as url:
             yield HandoffStore.connect(url)
 
 
