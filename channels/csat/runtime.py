@@ -43,15 +43,13 @@ from sanic import Sanic
 
 from channels.csat.inactivity import INACTIVE_INTENT, InactivityWatch
 from channels.csat.intents import RECORD_ACTIONS
+from channels.handoff.runtime import ConfigError as ConfigError  # one error type for Rasa-side settings
+from channels.handoff.runtime import positive_seconds
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 
 OutputFor = Callable[[str, str], OutputChannel | None]  # (channel name, conversation id)
-
-
-class ConfigError(ValueError):
-    """A survey setting is wrong; the message names it."""
 
 
 async def record_while_paused(agent: Agent, conversation_id: str, output: OutputChannel) -> bool:
@@ -162,7 +160,7 @@ def runtime() -> CsatRuntime:
 
 
 def build(env: Mapping[str, str], output_for: OutputFor) -> CsatRuntime:
-    sweep = _seconds(env, "CSAT_SWEEP_SECONDS", 30.0)
+    sweep = positive_seconds(env, "CSAT_SWEEP_SECONDS", 30.0)
     minutes = _inactivity_minutes(Path(env.get("SUPPORT_RULES") or ROOT / "bot" / "support.yml"))
     if not minutes:
         return CsatRuntime(None, output_for, sweep)
@@ -182,16 +180,3 @@ def _inactivity_minutes(path: Path) -> float:
         logger.error("no survey for quiet conversations: %s", error)
         return 0.0
     return float(rules.csat.inactivity_minutes) if rules.csat.enabled else 0.0
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}")
-    return value

@@ -110,7 +110,8 @@ def build(env: Mapping[str, str], desk: Desk | None = None) -> Services:
     relay = HandoffRelay(
         store, desk if desk is not None else build_desk(env), log, customers, clock=time.time
     )
-    return Services(store, customers, relay, sweep_seconds=_seconds(env, "HANDOFF_SWEEP_SECONDS", 5.0))
+    sweep = positive_seconds(env, "HANDOFF_SWEEP_SECONDS", 5.0)
+    return Services(store, customers, relay, sweep_seconds=sweep)
 
 
 def build_desk(env: Mapping[str, str]) -> Desk | None:
@@ -125,7 +126,8 @@ def build_desk(env: Mapping[str, str]) -> Desk | None:
     return SlackDesk(make_client(token, base_url=env.get("SLACK_API_URL") or None), channel, redact)
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def positive_seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from `env[name]`, or `default` when unset; ConfigError names it."""
     raw = env.get(name)
     if not raw:
         return default
