@@ -100,15 +100,7 @@ def agent_says(stack: Stack, text: str, thread_ts: str, event_id: str, retry: in
 
 
 def wait_for(slack: FakeSlack, method: str, predicate: Any = lambda call: True, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [call for call in slack.calls(method) if predicate(call)]
-        if found:
-            return found[-1]
-        time.sleep(0.1)
-    raise AssertionError(
-        f"no {method} call matched within {timeout} s: {[c.args for c in slack.calls(method)]}"
-    )
+    return slack.wait_for(predicate, method, timeout)
 
 
 async def next_bot(chat: ChatClient, timeout: float = 30) -> dict[str, Any]:

@@ -85,16 +85,6 @@ async def connect(stack: Stack, conversation_id: str | None = None) -> tuple[Cha
     return chat, welcome
 
 
-def wait_for(slack: FakeSlack, predicate: Any, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [call for call in slack.calls() if predicate(call)]
-        if found:
-            return found[-1]
-        time.sleep(0.1)
-    raise AssertionError(f"no matching Slack call within {timeout} s: {[c.method for c in slack.calls()]}")
-
-
 def sent_to_slack(slack: FakeSlack) -> str:
     return json.dumps([call.args for call in slack.calls()])
 
@@ -127,10 +117,10 @@ def test_the_llm_and_the_agents_slack_see_placeholders_and_the_log_keeps_none(
         [answer] = await chat.say(f"how do I reset my password? I'm {EMAIL}, phone {PHONE}")
         assert answer["citations"]  # answered by the LLM
         await chat.say("Talk to a person", payload="/human")
-        wait_for(slack, lambda c: c.method == "chat.postMessage" and "blocks" in c.args)
+        slack.wait_for(lambda c: c.method == "chat.postMessage" and "blocks" in c.args)
         await chat.say(f"my card {CARD} was charged twice")
-        wait_for(
-            slack, lambda c: c.method == "chat.postMessage" and "charged twice" in str(c.args.get("text"))
+        slack.wait_for(
+            lambda c: c.method == "chat.postMessage" and "charged twice" in str(c.args.get("text"))
         )
         await chat.close()
         return str(chat.conversation_id)
@@ -170,7 +160,7 @@ def test_after_hours_the_ticket_keeps_the_address_it_must_reply_to_and_slack_doe
 
     cid = asyncio.run(story())
     CONVERSATIONS["ticket"] = cid
-    posted = wait_for(slack, lambda c: c.method == "chat.postMessage" and "blocks" in c.args)
+    posted = slack.wait_for(lambda c: c.method == "chat.postMessage" and "blocks" in c.args)
     ticket_post = json.dumps(posted.args)
     assert "Please call me on [phone] about card [card]." in ticket_post and "[email]" in ticket_post
     assert not any(raw in sent_to_slack(slack) for raw in RAW)

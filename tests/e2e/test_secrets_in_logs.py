@@ -17,13 +17,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.serve import Stack
 from tests.channels.slack import payloads
 from tests.e2e.stack import ChatClient, make_stack
+from tests.e2e.test_handoff import parent_ts
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.postgres import throwaway_database
 from tests.fakes.slack_server import FakeSlack
@@ -102,8 +102,8 @@ async def _conversation_with_handoff(stack: Stack, slack: FakeSlack) -> None:
     [answer] = await chat.say("how do I reset my password?")
     assert answer["citations"], answer  # answered through the LLM, so the key was used
     await chat.say("Talk to a person", payload="/human")
-    parent = _wait_for(slack, lambda call: call.method == "chat.postMessage" and "blocks" in call.args)
-    thread_ts = _response_ts(parent)
+    parent = slack.wait_for(lambda call: call.method == "chat.postMessage" and "blocks" in call.args)
+    thread_ts = parent_ts(slack, parent)
     cid = str(chat.conversation_id)
     _post_signed(stack, _click("handoff_claim", cid, thread_ts))
     reply = payloads.thread_reply(
@@ -153,20 +153,3 @@ def _forged_slack_request(stack: Stack) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(urllib.request.Request(url, body, headers, method="POST"), timeout=10)
     assert refused.value.code == 401
-
-
-def _wait_for(slack: FakeSlack, predicate: Any, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [call for call in slack.calls() if predicate(call)]
-        if found:
-            return found[-1]
-        time.sleep(0.1)
-    raise AssertionError(f"no matching Slack call within {timeout} s: {[c.method for c in slack.calls()]}")
-
-
-def _response_ts(call: Any) -> str:
-    deadline = time.monotonic() + 10
-    while not call.response and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return str(call.response["ts"])

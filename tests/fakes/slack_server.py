@@ -82,6 +82,22 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def wait_for(
+        self,
+        predicate: Callable[[Call], bool] = lambda call: True,
+        method: str | None = None,
+        timeout: float = 30,
+    ) -> Call:
+        """The latest call (of `method`) that `predicate` accepts, waiting up to `timeout` seconds for one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [call for call in self.calls(method) if predicate(call)]
+            if found:
+                return found[-1]
+            time.sleep(0.1)
+        seen = [(c.method, c.args) for c in self.calls(method)]
+        raise AssertionError(f"no {method or 'Slack'} call matched within {timeout} s: {seen}")
+
     def reset(self) -> None:
         """Forget recorded calls and scenario counters (e.g. between phases of a test)."""
         with self._lock:
