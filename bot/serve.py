@@ -28,6 +28,7 @@ from bot import environment  # noqa: E402
 from bot.environment import ROOT, ConfigError  # noqa: E402
 
 RASA_BIN = Path(os.environ.get("RASA_BIN") or ROOT / ".venv-rasa" / "bin" / "rasa")
+RASA_PYTHON = RASA_BIN.parent / "python"
 ACTIONS_PYTHON = Path(os.environ.get("ACTIONS_PYTHON") or ROOT / ".venv-actions" / "bin" / "python")
 ROLES = ("actions", "rasa")
 
@@ -121,7 +122,9 @@ class Stack:
         self.rasa = Server(
             "Rasa server",
             [
-                str(RASA_BIN),
+                str(RASA_PYTHON),
+                "-m",
+                "bot.rasa_server",  # Rasa's command, after bot/speedups.py
                 "run",
                 "--model",
                 self.env["RASA_MODEL"],
@@ -173,9 +176,8 @@ class Stack:
         model = Path(self.env["RASA_MODEL"])
         if not model.is_file():
             raise ConfigError(f"no trained model at {model}; run `make model` (or set RASA_MODEL)")
-        rasa_python = RASA_BIN.parent / "python"
         check = subprocess.run(
-            [str(rasa_python), "-m", "bot.preflight", self.env["TRACKER_STORE_URL"]],
+            [str(RASA_PYTHON), "-m", "bot.preflight", self.env["TRACKER_STORE_URL"]],
             cwd=ROOT,
             env=self.env,
             capture_output=True,

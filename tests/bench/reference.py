@@ -20,10 +20,9 @@ from pathlib import Path
 from types import TracebackType
 
 from bot import environment
-from bot.serve import ACTIONS_PYTHON, RASA_BIN, Server, StartError
+from bot.serve import ACTIONS_PYTHON, RASA_BIN, RASA_PYTHON, Server, StartError
 from tests.e2e.stack import free_port
 
-RASA_PYTHON = RASA_BIN.parent / "python"
 NOOP_REPLY = "Thanks, noted."
 
 # The one custom action: answers with a fixed line and does nothing else.

@@ -39,7 +39,8 @@ def test_a_bad_variable_stops_the_launcher_with_one_line(tmp_path: Path) -> None
 
 
 def test_a_missing_model_says_how_to_build_it(tmp_path: Path) -> None:
-    result = launch(tmp_path, RASA_PORT="5999", ACTION_PORT="5998")
+    # Named, not inherited: a RASA_MODEL in the caller's environment would start the stack.
+    result = launch(tmp_path, RASA_PORT="5999", ACTION_PORT="5998", RASA_MODEL=str(tmp_path / "none.tar.gz"))
     assert result.returncode == 2
     assert "no trained model" in error_line(result) and "make model" in error_line(result)
 

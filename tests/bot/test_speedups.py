@@ -1,0 +1,66 @@
+"""The action-response check after bot/speedups.py accepts and refuses exactly what Rasa's does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import ValidationError, validate
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import speedups
+
+VALID: list[dict[str, Any]] = [
+    {},
+    {"events": [], "responses": []},
+    {
+        "events": [
+            {"event": "slot", "name": "csat_result", "value": {"rating": 5}, "timestamp": None},
+            {"event": "followup", "name": "action_listen"},
+            {"event": "action_execution_rejected", "name": "action_answer"},
+        ],
+        "responses": [{"text": "hi", "buttons": [{"title": "Yes", "payload": "/affirm"}]}],
+    },
+]
+INVALID: list[dict[str, Any]] = [
+    {"events": [{"event": "slot"}]},  # a slot event without its name
+    {"events": [{"event": "no_such_event"}]},
+    {"events": {"event": "slot", "name": "x"}},  # not a list
+    {"responses": ["text"]},
+]
+
+
+@pytest.fixture(scope="module")
+def action() -> RemoteAction:
+    speedups.install()
+    speedups.install()  # twice: still Rasa's behaviour, not wrapped twice
+    return RemoteAction("action_answer", EndpointConfig("http://127.0.0.1:1/webhook"))
+
+
+def rasa_verdict(result: dict[str, Any]) -> str | None:
+    try:
+        validate(result, RemoteAction.action_response_format_spec())
+    except ValidationError as error:
+        return error.message
+    return None
+
+
+@pytest.mark.parametrize("result", VALID)
+def test_valid_responses_pass(action: RemoteAction, result: dict[str, Any]) -> None:
+    assert rasa_verdict(result) is None
+    assert action._validate_action_result(result) is True
+
+
+@pytest.mark.parametrize("result", INVALID)
+def test_invalid_responses_fail_with_rasas_message(action: RemoteAction, result: dict[str, Any]) -> None:
+    expected = rasa_verdict(result)
+    assert expected is not None
+    with pytest.raises(ValidationError) as raised:
+        action._validate_action_result(result)
+    assert raised.value.message.startswith(expected)
+    assert "Failed to validate Action server response" in raised.value.message
+
+
+def test_the_installed_check_is_ours(action: RemoteAction) -> None:
+    assert RemoteAction._validate_action_result is speedups._validate_action_result
