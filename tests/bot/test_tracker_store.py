@@ -190,3 +190,48 @@ def test_an_sqlite_log_uses_write_ahead_logging(url: str) -> None:
     with cached.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_a_kept_conversation_is_saved_without_counting_again(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached = store(url)
+    tracker = DialogueStateTracker("c1", DOMAIN.slots)
+    turn(tracker, "hello", 1.0)
+    run(cached.save(tracker))  # not kept yet: Rasa counts
+    counts: list[str] = []
+    original = SQLTrackerStore._additional_events
+
+    def counting(self: SQLTrackerStore, session: Any, tracker: DialogueStateTracker) -> Any:
+        counts.append(tracker.sender_id)
+        return original(self, session, tracker)
+
+    monkeypatch.setattr(SQLTrackerStore, "_additional_events", counting)
+
+    for n in range(3):
+        again = run(cached.retrieve("c1"))
+        turn(again, f"question {n}", float(n))
+        run(cached.save(again))
+
+    assert counts == []
+    plain = SQLTrackerStore(domain=DOMAIN, host=url)
+    loaded = run(plain.retrieve("c1"))
+    assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in again.events]
+    assert loaded.get_slot("streak") == 2.0
+
+
+def test_a_tracker_that_does_not_extend_the_kept_one_is_counted(url: str) -> None:
+    cached = store(url)
+    first = DialogueStateTracker("c1", DOMAIN.slots)
+    turn(first, "hello", 1.0)
+    run(cached.save(first))
+    other = DialogueStateTracker("c1", DOMAIN.slots)  # same conversation, built elsewhere
+    turn(other, "something else", 5.0)
+    turn(other, "and more", 6.0)
+
+    run(cached.save(other))
+
+    loaded = run(SQLTrackerStore(domain=DOMAIN, host=url).retrieve("c1"))
+    # Rasa's rule: the database held 5 events, so events from the 6th on are new.
+    expected = [*first.events, *list(other.events)[5:]]
+    assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in expected]
