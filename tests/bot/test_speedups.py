@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
+import aiohttp
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
-from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from bot import speedups
 
@@ -64,3 +67,32 @@ def test_invalid_responses_fail_with_rasas_message(action: RemoteAction, result:
 
 def test_the_installed_check_is_ours(action: RemoteAction) -> None:
     assert RemoteAction._validate_action_result is speedups._validate_action_result
+
+
+def test_action_calls_post_the_same_json(action: RemoteAction) -> None:
+    body = {
+        "tracker": {
+            "events": [
+                {"event": "user", "text": "ça va? a/b <x>", "parse_data": {"confidence": 0.9999994106163451}}
+            ]
+        },
+        "n": [None, True, 1e-300, 12345678901234567890],
+    }
+    assert json.loads(speedups._dumps(body)) == body
+    assert json.loads(speedups._dumps({"big": 2**70})) == {"big": 2**70}  # ujson refuses it; json does not
+
+
+def test_endpoint_sessions_keep_rasas_settings() -> None:
+    speedups.install()
+    endpoint = EndpointConfig(
+        "http://127.0.0.1:1/webhook", headers={"X-Key": "k"}, basic_auth={"username": "u", "password": "p"}
+    )
+
+    async def check() -> None:
+        async with endpoint.session() as session:
+            assert session.headers["X-Key"] == "k"
+            assert session.auth == aiohttp.BasicAuth("u", "p")
+            assert session.timeout.total == DEFAULT_REQUEST_TIMEOUT
+            assert session.json_serialize is speedups._dumps
+
+    asyncio.run(check())
