@@ -55,3 +55,13 @@ def test_warm_up_loads_the_catalog_and_counts_the_index(tmp_path: Path) -> None:
     knowledge, store = service(settings, Embeddings(size=16))
     store.sync([Article("a.md", "A", "https://h/a", "## One\n\nSome text.")])
     assert warm_up(knowledge, store) == 2  # the section and the title
+
+
+def test_rasas_calls_are_read_with_orjson_and_nan_still_reads() -> None:
+    from actions.server import _loads
+
+    assert _loads(b'{"tracker": {"events": [{"confidence": 0.9999994106163451}]}}') == {
+        "tracker": {"events": [{"confidence": 0.9999994106163451}]}
+    }
+    value = _loads('{"confidence": NaN}')  # json.dumps and ujson write it; orjson refuses it
+    assert value["confidence"] != value["confidence"]
