@@ -21,14 +21,18 @@ differ from what was replayed, the conversation is replayed from the start,
 as RulePolicy does every time.
 
 The kept replays are bounded like the tracker store's cache (bot/tracker_store.py):
-at most `MAX_EVENTS` replayed events in all, least recently used out first.
+at most `MAX_EVENTS` replayed events in all (least recently used out first), and
+a conversation idle for `IDLE_SECONDS` is dropped; a dropped conversation is
+replayed from the start at its next prediction.
 tests/bot/test_policies.py checks the predictions against RulePolicy's.
 """
 
 from __future__ import annotations
 
 import copy
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +52,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 MAX_EVENTS = 20_000
+IDLE_SECONDS = 300.0
 
 
 @dataclass
@@ -60,13 +65,19 @@ class _Replay:
     read: int = 0  # the conversation's events read to find `applied`
     last_read: Event | None = None
     loop_names: frozenset[str] = frozenset()
+    touched: float = 0.0
 
 
 class StateHistory:
     """The dialogue states of conversations, extended as their events are appended."""
 
-    def __init__(self, max_events: int = MAX_EVENTS) -> None:
-        self.max_events = max_events
+    def __init__(
+        self,
+        max_events: int = MAX_EVENTS,
+        idle_seconds: float = IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_events, self.idle_seconds, self.clock = max_events, idle_seconds, clock
         self._replays: OrderedDict[str, _Replay] = OrderedDict()
         self._events = 0
 
@@ -98,12 +109,15 @@ class StateHistory:
         return replay
 
     def _remember(self, sender_id: str, replay: _Replay) -> None:
-        if len(replay.applied) > self.max_events:
-            return
-        self._replays[sender_id] = replay
-        self._events += len(replay.applied)
-        while self._events > self.max_events:
-            self._forget(next(iter(self._replays)))
+        now = replay.touched = self.clock()
+        if len(replay.applied) <= self.max_events:
+            self._replays[sender_id] = replay
+            self._events += len(replay.applied)
+        while self._replays:
+            oldest_id, oldest = next(iter(self._replays.items()))
+            if self._events <= self.max_events and now - oldest.touched < self.idle_seconds:
+                break
+            self._forget(oldest_id)
 
 
 def _applied_events(

@@ -175,3 +175,20 @@ def test_applied_events_are_continued_as_rasa_computes_them(
             replayed = history._replays["walk"].applied
             assert len(replayed) == len(tracker.applied_events())
             assert all(a is b for a, b in zip(replayed, tracker.applied_events(), strict=True))
+
+
+def test_an_idle_conversation_is_dropped(policies: tuple[RecentRulePolicy, RulePolicy, Domain]) -> None:
+    _recent, _plain, domain = policies
+    now = [0.0]
+    history = StateHistory(idle_seconds=300, clock=lambda: now[0])
+    for name in ("quiet", "busy"):
+        tracker = DialogueStateTracker(name, domain.slots)
+        tracker.update(ActionExecuted("action_listen"))
+        history.tail(tracker, domain, 3)
+        now[0] += 200
+    now[0] += 150  # "quiet" last seen 550 s ago, "busy" 350 s ago
+    tracker = DialogueStateTracker("new", domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    history.tail(tracker, domain, 3)
+    assert list(history._replays) == ["new"]
+    assert history._events == 1
