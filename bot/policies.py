@@ -182,7 +182,7 @@ class RecentRulePolicy(RulePolicy):
         # RulePolicy hides no rule-only turns, so `rule_only_data` changes no state.
         states = self._history.tail(tracker, domain, self._longest_rule() + 1)
         # The featurizer's own last step (text or intent for the last user message).
-        self.featurizer._choose_last_user_input([states], use_text_for_last_user_input)  # type: ignore[union-attr]
+        self.featurizer._choose_last_user_input([states], use_text_for_last_user_input)
         return states
 
     def _longest_rule(self) -> int:

@@ -41,8 +41,8 @@ def install() -> None:
     """Apply every speed-up; calling it again changes nothing."""
     if getattr(RemoteAction, _INSTALLED, False):
         return
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    EndpointConfig.session = _session  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
+    EndpointConfig.session = _session
     setattr(RemoteAction, _INSTALLED, True)
 
 

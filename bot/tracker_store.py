@@ -60,6 +60,8 @@ class _Kept:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine
+
     def __init__(
         self,
         domain: Domain | None = None,
