@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -109,3 +111,27 @@ def test_an_unreachable_help_centre_is_said_honestly_with_the_team_offered() -> 
     assert record["unanswered"] is True and record["unavailable"] is True and record["grounded"] is False
     assert "question" not in record  # not a knowledge gap: the help centre was never asked
     assert events == []  # the unanswered streak neither grows nor resets
+
+
+class Unreadable(list[dict[str, Any]]):
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        raise AssertionError("action_answer read the event history")
+
+    def __getitem__(self, index: Any) -> Any:
+        raise AssertionError("action_answer read the event history")
+
+    def __len__(self) -> int:
+        raise AssertionError("action_answer read the event history")
+
+
+QUESTIONS = ["can i bring all my notes over from evernote?", "banana bread recipe please"]
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_the_answer_reads_no_event_history(action: ActionAnswer, text: str) -> None:
+    """bot/speedups.py sends action_answer the current turn only (CURRENT_TURN_ACTIONS)."""
+    blind = tracker(text, slots={"unanswered_streak": 1.0})
+    blind.events = Unreadable()
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, blind, {}))
+    assert dispatcher.messages

@@ -10,6 +10,9 @@ import aiohttp
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from bot import speedups
@@ -79,7 +82,8 @@ def test_action_calls_post_the_same_json(action: RemoteAction) -> None:
         "n": [None, True, 1e-300, 12345678901234567890],
     }
     assert json.loads(speedups._dumps(body)) == body
-    assert json.loads(speedups._dumps({"big": 2**70})) == {"big": 2**70}  # ujson refuses it; json does not
+    assert json.loads(speedups._dumps({"big": 2**70})) == {"big": 2**70}  # orjson refuses it; ujson does not
+    assert json.loads(speedups._dumps({"nan": float("nan")})) == {"nan": None}  # strict JSON
 
 
 def test_endpoint_sessions_keep_rasas_settings() -> None:
@@ -96,3 +100,43 @@ def test_endpoint_sessions_keep_rasas_settings() -> None:
             assert session.json_serialize is speedups._dumps
 
     asyncio.run(check())
+
+
+def session_tracker() -> DialogueStateTracker:
+    tracker = DialogueStateTracker("c1", [])
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")):
+        tracker.update(event)
+    for n in range(3):
+        tracker.update(UserUttered(f"question {n}", {"name": "question", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_answer"))
+        tracker.update(BotUttered(f"answer {n}"))
+        tracker.update(ActionExecuted("action_listen"))
+    latest = UserUttered("the latest", {"name": "question", "confidence": 1.0}, input_channel="webchat")
+    tracker.update(latest)
+    return tracker
+
+
+def test_the_answer_action_gets_the_current_turn_and_the_same_state() -> None:
+    speedups.install()
+    domain = Domain.empty()
+    tracker = session_tracker()
+    answer = RemoteAction("action_answer", EndpointConfig("http://127.0.0.1:1/webhook"))
+
+    ours = answer._action_call_format(tracker, domain)
+    rasas = speedups._rasa_call_format(answer, tracker, domain)
+
+    assert [e["event"] for e in ours["tracker"]["events"]] == ["user"]
+    assert ours["tracker"]["events"][0]["text"] == "the latest"
+    assert {**ours["tracker"], "events": None} == {**rasas["tracker"], "events": None}
+    assert ours.keys() == rasas.keys()
+    assert all(ours[key] == rasas[key] for key in ours if key != "tracker")
+    assert ours["tracker"]["latest_input_channel"] == "webchat"
+
+
+def test_other_actions_get_the_whole_session() -> None:
+    speedups.install()
+    domain = Domain.empty()
+    tracker = session_tracker()
+    survey = RemoteAction("action_ask_csat", EndpointConfig("http://127.0.0.1:1/webhook"))
+    assert survey._action_call_format(tracker, domain) == speedups._rasa_call_format(survey, tracker, domain)
+    assert len(survey._action_call_format(tracker, domain)["tracker"]["events"]) == len(tracker.events)
