@@ -220,16 +220,29 @@ def test_a_kept_conversation_is_saved_without_counting_again(
     assert loaded.get_slot("streak") == 2.0
 
 
-def test_a_tracker_that_does_not_extend_the_kept_one_is_counted(url: str) -> None:
+def test_a_tracker_that_does_not_extend_the_kept_one_is_counted(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cached = store(url)
     first = DialogueStateTracker("c1", DOMAIN.slots)
     turn(first, "hello", 1.0)
     run(cached.save(first))
     other = DialogueStateTracker("c1", DOMAIN.slots)  # same conversation, built elsewhere
+    other.update(SlotSet("streak", 4.0))  # so its 5th event is not the kept tracker's 5th
     turn(other, "something else", 5.0)
     turn(other, "and more", 6.0)
+    counts: list[str] = []
+    original = SQLTrackerStore._additional_events
+
+    def counting(self: SQLTrackerStore, session: Any, tracker: DialogueStateTracker) -> Any:
+        counts.append(tracker.sender_id)
+        return original(self, session, tracker)
+
+    monkeypatch.setattr(SQLTrackerStore, "_additional_events", counting)
 
     run(cached.save(other))
+
+    assert counts == ["c1"]  # Rasa counted what the database holds
 
     loaded = run(SQLTrackerStore(domain=DOMAIN, host=url).retrieve("c1"))
     # Rasa's rule: the database held 5 events, so events from the 6th on are new.
